@@ -1,0 +1,75 @@
+//! Flags shared by the commands that read a target, and their resolution
+//! (flag > environment > default) into the engine's frozen configs.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::layer::{LayerCache, LayerConfig, DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_LAYER_BYTES};
+use crate::model::Platform;
+use crate::scan::ScanConfig;
+use crate::source::SourceConfig;
+
+/// How a target is read.
+#[derive(Debug, Args)]
+pub(crate) struct TargetArgs {
+    /// The image to read: a docker-archive or OCI archive tar, an OCI layout
+    /// directory, a root filesystem directory, or a registry reference. A
+    /// prefix forces the kind: docker-archive:, oci-archive:, oci-dir:, rootfs:, registry:.
+    pub(crate) target: String,
+    /// Platform to pick from a multi-platform image (default: this host's), e.g. linux/arm64.
+    #[arg(long)]
+    pub(crate) platform: Option<Platform>,
+    /// Layer cache directory [env: PORTCULLIS_CACHE_DIR] (default: the user cache dir).
+    #[arg(long)]
+    pub(crate) cache_dir: Option<PathBuf>,
+    /// Neither read nor write the layer cache.
+    #[arg(long)]
+    pub(crate) no_cache: bool,
+    /// Allow plain HTTP to this registry (host:port); loopback registries always may.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub(crate) insecure_registry: Vec<String>,
+    /// Refuse a layer that unpacks past this many bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_LAYER_BYTES)]
+    pub(crate) max_layer_bytes: u64,
+    /// Refuse an image whose layers unpack past this many bytes in all.
+    #[arg(long, default_value_t = DEFAULT_MAX_IMAGE_BYTES)]
+    pub(crate) max_image_bytes: u64,
+}
+
+impl TargetArgs {
+    /// The cache directory after flag > environment > default.
+    fn cache_dir(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        self.cache_dir
+            .clone()
+            .or_else(|| std::env::var_os("PORTCULLIS_CACHE_DIR").map(PathBuf::from))
+            .or_else(|| dirs::cache_dir().map(|dir| dir.join("portcullis")))
+    }
+
+    pub(crate) fn scan_config(&self) -> ScanConfig {
+        let cache_dir = self.cache_dir();
+        let docker_config_dir = std::env::var_os("DOCKER_CONFIG")
+            .map(PathBuf::from)
+            .or_else(|| dirs::home_dir().map(|home| home.join(".docker")));
+        let threads = std::thread::available_parallelism().map_or(2, usize::from);
+        ScanConfig {
+            source: SourceConfig {
+                platform: self.platform.clone(),
+                insecure_registries: self.insecure_registry.clone(),
+                docker_config_dir,
+                scratch_dir: cache_dir.as_ref().map(|dir| dir.join("tmp")),
+            },
+            layers: LayerConfig {
+                cache: cache_dir.as_deref().map(LayerCache::new),
+                max_layer_bytes: self.max_layer_bytes,
+                max_image_bytes: self.max_image_bytes,
+                threads,
+                progress: std::io::stderr().is_terminal(),
+            },
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Errors from reading layers and the layer cache.
+
+use std::path::PathBuf;
+
+use crate::model::Digest;
+
+/// Names a layer in messages: `layer 3 (sha256:1a2b3c4d5e6f)`.
+#[derive(Debug, Clone)]
+pub(crate) struct LayerName {
+    pub(crate) index: usize,
+    pub(crate) digest: Digest,
+}
+
+impl std::fmt::Display for LayerName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "layer {} ({})", self.index + 1, self.digest.short())
+    }
+}
+
+/// Why a layer could not be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Error {
+    #[error("could not open {layer}")]
+    Open {
+        layer: LayerName,
+        #[source]
+        source: crate::source::Error,
+    },
+    #[error("{layer} is corrupt or truncated (read {offset} bytes of its {stage})")]
+    Read {
+        layer: LayerName,
+        offset: u64,
+        stage: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{layer} has digest {actual}, but {expected} was expected")]
+    DigestMismatch {
+        layer: LayerName,
+        expected: Digest,
+        actual: Digest,
+    },
+    #[error("{layer} holds the entry `{path}`, which {why}")]
+    UnsafePath {
+        layer: LayerName,
+        path: String,
+        why: &'static str,
+    },
+    #[error("{layer} unpacks past {limit} bytes (raise it with `{flag}`)")]
+    TooLarge {
+        layer: LayerName,
+        limit: u64,
+        flag: &'static str,
+    },
+    #[error("`{path}` is a link that points out of the image (through `{target}`)")]
+    LinkEscapes { path: String, target: String },
+    #[error("could not write the layer cache in `{path}`")]
+    Cache {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("could not read `{path}`")]
+    Directory {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Whether the gate could not decide (exit 3) rather than the input being bad (exit 2).
+    pub(crate) fn is_undecided(&self) -> bool {
+        match self {
+            Error::Open { source, .. } => source.is_undecided(),
+            Error::Cache { .. } => true,
+            Error::Read { .. }
+            | Error::DigestMismatch { .. }
+            | Error::UnsafePath { .. }
+            | Error::TooLarge { .. }
+            | Error::LinkEscapes { .. }
+            | Error::Directory { .. } => false,
+        }
+    }
+}

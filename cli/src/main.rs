@@ -1,0 +1,24 @@
+//! The `portcullis` binary: a vulnerability gate for CI/CD pipelines.
+
+mod catalog;
+mod cmd;
+mod layer;
+mod model;
+mod report;
+mod scan;
+mod source;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match cmd::run() {
+        Ok(code) => code,
+        Err(error) => {
+            if let Some(text) = cmd::render_error(&error) {
+                let _ = std::io::stderr().write_all(text.as_bytes());
+            }
+            cmd::exit_code(&error)
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Vocabulary shared by three or more stages: digests, purls, ecosystems, platforms.
+//!
+//! Nothing here does I/O or imports from the engine.
+
+mod digest;
+mod ecosystem;
+mod platform;
+mod purl;
+
+pub(crate) use digest::{Digest, DigestError, Hasher};
+pub(crate) use ecosystem::Ecosystem;
+pub(crate) use platform::Platform;
+pub(crate) use purl::Purl;

@@ -1,0 +1,193 @@
+//! CycloneDX 1.6 JSON SBOMs: the image as the metadata component, its OS as an
+//! `operating-system` component, and each package as a `library` with its
+//! purl, licences, and the file (evidence occurrence) and layer (property)
+//! that proved it.
+//!
+//! Spec: <https://cyclonedx.org/docs/1.6/json/>. Written with our own serde
+//! types: the `cyclonedx-bom` crate (0.8) emits at most spec 1.5.
+
+use serde::Serialize;
+
+use crate::scan::ScanInventory;
+
+const SPEC_VERSION: &str = "1.6";
+const SCHEMA: &str = "http://cyclonedx.org/schema/bom-1.6.schema.json";
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Bom {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    bom_format: &'static str,
+    spec_version: &'static str,
+    serial_number: String,
+    version: u32,
+    metadata: Metadata,
+    components: Vec<Component>,
+}
+
+#[derive(Serialize)]
+struct Metadata {
+    tools: Tools,
+    component: Component,
+}
+
+#[derive(Serialize)]
+struct Tools {
+    components: Vec<Component>,
+}
+
+#[derive(Serialize, Default)]
+struct Component {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "bom-ref", skip_serializing_if = "Option::is_none")]
+    bom_ref: Option<String>,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purl: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    licenses: Vec<LicenseChoice>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<Evidence>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    properties: Vec<Property>,
+}
+
+#[derive(Serialize)]
+struct LicenseChoice {
+    license: License,
+}
+
+#[derive(Serialize)]
+struct License {
+    name: String,
+}
+
+#[derive(Serialize)]
+struct Evidence {
+    occurrences: Vec<Occurrence>,
+}
+
+#[derive(Serialize)]
+struct Occurrence {
+    location: String,
+}
+
+#[derive(Serialize)]
+struct Property {
+    name: &'static str,
+    value: String,
+}
+
+fn property(name: &'static str, value: impl Into<String>) -> Property {
+    Property {
+        name,
+        value: value.into(),
+    }
+}
+
+pub(super) fn document(scan: &ScanInventory) -> Bom {
+    let target = &scan.target;
+    let mut image_properties = vec![property("portcullis:target:kind", target.kind.name())];
+    if let Some(platform) = &target.platform {
+        image_properties.push(property("portcullis:image:platform", platform.to_string()));
+    }
+    for (index, diff_id) in target.layers.iter().enumerate() {
+        image_properties.push(Property {
+            name: "portcullis:image:layer",
+            value: format!("{}:{diff_id}", index + 1),
+        });
+    }
+    let image = Component {
+        kind: "container",
+        bom_ref: Some("image".to_owned()),
+        name: target.reference.clone(),
+        version: target.manifest_digest.as_ref().map(ToString::to_string),
+        properties: image_properties,
+        ..Component::default()
+    };
+    let mut components = Vec::new();
+    if let Some(os) = &scan.inventory.os {
+        components.push(Component {
+            kind: "operating-system",
+            bom_ref: Some("os".to_owned()),
+            name: os.id.clone(),
+            version: os.version.clone(),
+            description: os.pretty_name.clone(),
+            properties: vec![
+                property("portcullis:os:ecosystem", os.ecosystem.to_string()),
+                property("portcullis:location:path", format!("/{}", os.path)),
+            ],
+            ..Component::default()
+        });
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for package in &scan.inventory.packages {
+        let purl = package.purl.to_string();
+        let mut bom_ref = purl.clone();
+        let mut copy = 1;
+        while !seen.insert(bom_ref.clone()) {
+            copy += 1;
+            bom_ref = format!("{purl}#{copy}");
+        }
+        let mut properties = vec![
+            property("portcullis:package:type", package.kind.name()),
+            property("portcullis:location:path", package.location.path.clone()),
+            property("portcullis:location:layer", target.layer_label(package.location.layer)),
+        ];
+        if let Some(source) = &package.source {
+            properties.push(property("portcullis:package:source-name", source.name.clone()));
+            properties.push(property("portcullis:package:source-version", source.version.clone()));
+        }
+        components.push(Component {
+            kind: "library",
+            bom_ref: Some(bom_ref),
+            name: package.name.clone(),
+            version: Some(package.version.clone()),
+            purl: Some(purl),
+            licenses: package
+                .licenses
+                .iter()
+                .map(|name| LicenseChoice {
+                    license: License { name: name.clone() },
+                })
+                .collect(),
+            evidence: Some(Evidence {
+                occurrences: vec![Occurrence {
+                    location: package.location.path.clone(),
+                }],
+            }),
+            properties,
+            ..Component::default()
+        });
+    }
+    let seed: Vec<&str> = components
+        .iter()
+        .filter_map(|c| c.bom_ref.as_deref())
+        .chain([target.reference.as_str()])
+        .collect();
+    Bom {
+        schema: SCHEMA,
+        bom_format: "CycloneDX",
+        spec_version: SPEC_VERSION,
+        serial_number: format!("urn:uuid:{}", super::uuid_from(&seed.join("\n"))),
+        version: 1,
+        metadata: Metadata {
+            tools: Tools {
+                components: vec![Component {
+                    kind: "application",
+                    name: env!("CARGO_PKG_NAME").to_owned(),
+                    version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+                    ..Component::default()
+                }],
+            },
+            component: image,
+        },
+        components,
+    }
+}

@@ -1,0 +1,68 @@
+//! The parts of an image config that later stages use: user, ports, env,
+//! labels and the layers' diff_ids.
+//!
+//! Parsed with `oci-spec`'s `ImageConfiguration`, which also reads Docker's
+//! config JSON (the same shape). See
+//! <https://github.com/opencontainers/image-spec/blob/main/config.md>.
+
+use oci_spec::image::ImageConfiguration;
+
+use super::Error;
+use crate::model::{Digest, Platform};
+
+/// What later stages need from an image config.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ImageConfig {
+    pub(crate) platform: Option<Platform>,
+    pub(crate) user: Option<String>,
+    pub(crate) exposed_ports: Vec<String>,
+    pub(crate) env: Vec<String>,
+    pub(crate) labels: Vec<(String, String)>,
+    pub(crate) diff_ids: Vec<Digest>,
+}
+
+impl ImageConfig {
+    /// Parses config JSON read from `location`.
+    pub(crate) fn from_json(bytes: &[u8], location: &str) -> Result<ImageConfig, Error> {
+        let raw: ImageConfiguration =
+            serde_json::from_slice(bytes).map_err(|source| Error::Malformed {
+                location: location.to_owned(),
+                what: "the image config".to_owned(),
+                source,
+            })?;
+        let mut diff_ids = Vec::new();
+        for diff_id in raw.rootfs().diff_ids() {
+            diff_ids.push(diff_id.parse().map_err(|source| Error::BadDigest {
+                location: location.to_owned(),
+                what: "a diff_id of the image config".to_owned(),
+                source,
+            })?);
+        }
+        let platform = Platform::new(
+            &raw.os().to_string(),
+            &raw.architecture().to_string(),
+            raw.variant().as_deref(),
+        );
+        let mut config = ImageConfig {
+            platform: Some(platform),
+            diff_ids,
+            ..ImageConfig::default()
+        };
+        if let Some(runtime) = raw.config() {
+            config.user = runtime.user().clone().filter(|u| !u.is_empty());
+            let mut ports: Vec<String> = runtime.exposed_ports().clone().unwrap_or_default();
+            ports.sort();
+            config.exposed_ports = ports;
+            config.env = runtime.env().clone().unwrap_or_default();
+            let mut labels: Vec<(String, String)> = runtime
+                .labels()
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            labels.sort();
+            config.labels = labels;
+        }
+        Ok(config)
+    }
+}

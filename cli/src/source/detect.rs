@@ -1,0 +1,90 @@
+//! Tell what kind of target a TARGET is: by its prefix when it has one, else by
+//! content (a tarball's members, a directory's files), else as a registry reference.
+
+use std::io::Read;
+use std::path::Path;
+
+use fs_err::File;
+
+use super::{Error, TargetKind};
+
+const PREFIXES: [(&str, TargetKind); 5] = [
+    ("docker-archive:", TargetKind::DockerArchive),
+    ("oci-dir:", TargetKind::OciDir),
+    ("oci-archive:", TargetKind::OciArchive),
+    ("registry:", TargetKind::Registry),
+    ("rootfs:", TargetKind::Rootfs),
+];
+
+/// Returns the kind of `target` and its location without the prefix.
+pub(super) fn detect(target: &str) -> Result<(TargetKind, String), Error> {
+    for (prefix, kind) in PREFIXES {
+        if let Some(rest) = target.strip_prefix(prefix) {
+            return Ok((kind, rest.to_owned()));
+        }
+    }
+    let path = Path::new(target);
+    if path.is_dir() {
+        let kind = if path.join("oci-layout").is_file() && path.join("index.json").is_file() {
+            TargetKind::OciDir
+        } else {
+            TargetKind::Rootfs
+        };
+        return Ok((kind, target.to_owned()));
+    }
+    if path.is_file() {
+        return Ok((sniff_tarball(path)?, target.to_owned()));
+    }
+    if looks_like_reference(target) {
+        return Ok((TargetKind::Registry, target.to_owned()));
+    }
+    Err(Error::UnknownTarget(target.to_owned()))
+}
+
+/// Whether `text` can be a `host/repo[:tag|@digest]` reference.
+fn looks_like_reference(text: &str) -> bool {
+    !text.is_empty()
+        && !text.starts_with(['.', '/'])
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-/:@".contains(&b))
+}
+
+/// A docker-archive has `manifest.json`; an OCI archive has `index.json`
+/// without it. Only the headers of the first members are read.
+fn sniff_tarball(path: &Path) -> Result<TargetKind, Error> {
+    let io_error = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io_error)?;
+    let mut magic = [0u8; 262];
+    let read = file.read(&mut magic).map_err(io_error)?;
+    let is_tar = read >= 262 && &magic[257..262] == b"ustar";
+    if !is_tar {
+        return Err(Error::NotAnImage {
+            path: path.to_owned(),
+            why: "it is a file but not a tar archive (docker-archive or oci-archive)",
+        });
+    }
+    let file = File::open(path).map_err(io_error)?;
+    let mut archive = tar::Archive::new(file);
+    let mut has_index = false;
+    for entry in archive.entries_with_seek().map_err(io_error)? {
+        let entry = entry.map_err(io_error)?;
+        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        match name.trim_start_matches("./") {
+            "manifest.json" => return Ok(TargetKind::DockerArchive),
+            "index.json" => has_index = true,
+            _ => {}
+        }
+    }
+    if has_index {
+        Ok(TargetKind::OciArchive)
+    } else {
+        Err(Error::NotAnImage {
+            path: path.to_owned(),
+            why: "the tar archive has neither `manifest.json` nor `index.json`",
+        })
+    }
+}

@@ -1,0 +1,120 @@
+//! Open a TARGET into an [`Image`]: its config, its ordered layers and a way to
+//! read each layer blob, or a root filesystem directory.
+//!
+//! Targets are detected by content (see [`detect`]); a prefix such as
+//! `oci-dir:` forces the kind. Registry access and auth live in [`registry`].
+
+mod archive;
+mod config;
+mod detect;
+mod docker_archive;
+mod error;
+mod manifest;
+mod oci;
+mod registry;
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use crate::model::{Digest, Platform};
+
+pub(crate) use config::ImageConfig;
+pub(crate) use error::Error;
+
+/// The kinds of target this stage can open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TargetKind {
+    DockerArchive,
+    OciDir,
+    OciArchive,
+    Registry,
+    Rootfs,
+}
+
+impl TargetKind {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            TargetKind::DockerArchive => "docker-archive",
+            TargetKind::OciDir => "oci-dir",
+            TargetKind::OciArchive => "oci-archive",
+            TargetKind::Registry => "registry",
+            TargetKind::Rootfs => "rootfs",
+        }
+    }
+}
+
+/// Frozen settings for opening a target.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SourceConfig {
+    /// The platform to pick from a multi-platform index; `None` means the host's.
+    pub(crate) platform: Option<Platform>,
+    /// Registries (`host:port`) that may be reached over plain HTTP besides loopback.
+    pub(crate) insecure_registries: Vec<String>,
+    /// The folder holding `config.json` with registry credentials.
+    pub(crate) docker_config_dir: Option<PathBuf>,
+    /// Where downloaded layer blobs wait while they are read.
+    pub(crate) scratch_dir: Option<PathBuf>,
+}
+
+/// An opened target.
+pub(crate) struct Image {
+    pub(crate) kind: TargetKind,
+    /// What the user named, without the kind prefix.
+    pub(crate) reference: String,
+    /// The digest of the image manifest, when there is one.
+    pub(crate) manifest_digest: Option<Digest>,
+    pub(crate) platform: Option<Platform>,
+    pub(crate) config: ImageConfig,
+    pub(crate) contents: Contents,
+}
+
+/// What holds the files of an image.
+pub(crate) enum Contents {
+    /// Layer blobs, bottom first, and the store that opens them.
+    Layers {
+        layers: Vec<LayerBlob>,
+        store: Box<dyn BlobStore>,
+    },
+    /// An unpacked root filesystem: one view, no layers.
+    Directory(PathBuf),
+}
+
+/// One layer blob and how to check it.
+#[derive(Debug, Clone)]
+pub(crate) struct LayerBlob {
+    /// Where the store finds the blob (an archive member or a blob path).
+    pub(crate) locator: String,
+    /// The digest the bytes must have.
+    pub(crate) expected: Digest,
+    /// Whether `expected` is over the decompressed tar (a docker-archive's
+    /// diff_id) rather than over the blob as stored (an OCI descriptor digest).
+    pub(crate) expected_is_uncompressed: bool,
+    /// The size the descriptor claims, when it claims one.
+    pub(crate) size: Option<u64>,
+}
+
+/// Opens layer blobs for reading. Shared by the threads that read layers.
+pub(crate) trait BlobStore: Send + Sync {
+    fn open(&self, layer: &LayerBlob) -> Result<Box<dyn Read + Send + '_>, Error>;
+}
+
+/// Opens `target` (with or without a kind prefix).
+pub(crate) fn open(target: &str, config: &SourceConfig) -> Result<Image, Error> {
+    let (kind, location) = detect::detect(target)?;
+    let mut image = match kind {
+        TargetKind::DockerArchive => docker_archive::open(&PathBuf::from(&location))?,
+        TargetKind::OciDir => oci::open_dir(&PathBuf::from(&location), config)?,
+        TargetKind::OciArchive => oci::open_archive(&PathBuf::from(&location), config)?,
+        TargetKind::Registry => registry::open(&location, config)?,
+        TargetKind::Rootfs => Image {
+            kind,
+            reference: location.clone(),
+            manifest_digest: None,
+            platform: None,
+            config: ImageConfig::default(),
+            contents: Contents::Directory(PathBuf::from(&location)),
+        },
+    };
+    image.reference = location;
+    Ok(image)
+}
