@@ -1,0 +1,134 @@
+//! SBOMs of the shared fixture images: OS packages equal the answer key, in
+//! every image format, and both SBOM formats carry the same purls.
+
+use std::collections::BTreeSet;
+
+use crate::support::{self, fixtures, packages, sbom};
+
+/// (type, name, version) of the answer key's OS packages.
+fn answer_key(image: &str) -> BTreeSet<(String, String, String)> {
+    let text = std::fs::read_to_string(fixtures().join(format!("{image}.expected.tsv"))).unwrap();
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            match fields.as_slice() {
+                [kind @ ("deb" | "rpm"), name, version, ..] => {
+                    Some(((*kind).to_owned(), (*name).to_owned(), (*version).to_owned()))
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+fn purls(bom: &serde_json::Value) -> BTreeSet<String> {
+    bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["purl"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn check_image(image: &str) {
+    let cache = tempfile::tempdir().unwrap();
+    let expected = answer_key(image);
+    assert!(!expected.is_empty());
+    let dir = fixtures();
+    let mut all_purls = Vec::new();
+    for suffix in ["oci", "oci.tar", "docker.tar", "rootfs"] {
+        let target = dir.join(format!("{image}.{suffix}"));
+        let bom = sbom(cache.path(), target.to_str().unwrap(), &[]);
+        assert_eq!(packages(&bom), expected, "{image}.{suffix}");
+        all_purls.push(purls(&bom));
+    }
+    for other in &all_purls[1..] {
+        assert_eq!(other, &all_purls[0], "{image}: purls differ between formats");
+    }
+}
+
+#[test]
+fn debian_slim_os_packages_equal_the_answer_key_in_every_format() {
+    check_image("debian-slim");
+}
+
+#[test]
+fn debian_app_os_packages_equal_the_answer_key_in_every_format() {
+    check_image("debian-app");
+}
+
+#[test]
+fn rpm_min_packages_equal_the_answer_key_in_every_format() {
+    check_image("rpm-min");
+    let cache = tempfile::tempdir().unwrap();
+    let target = fixtures().join("rpm-min.oci");
+    let bom = sbom(cache.path(), target.to_str().unwrap(), &[]);
+    let purls = purls(&bom);
+    assert!(
+        purls.contains("pkg:rpm/almalinux/openssl-libs@3.0.1-41.el9_0?arch=x86_64&distro=almalinux-9.3&epoch=1"),
+        "{purls:?}"
+    );
+}
+
+#[test]
+fn spdx_and_cyclonedx_carry_the_same_purls_and_locations() {
+    let cache = tempfile::tempdir().unwrap();
+    let target = fixtures().join("debian-app.oci");
+    let target = target.to_str().unwrap();
+    let cyclonedx = sbom(cache.path(), target, &[]);
+    let spdx = sbom(cache.path(), target, &["--format", "spdx"]);
+    assert_eq!(spdx["spdxVersion"], "SPDX-2.3");
+    assert_eq!(cyclonedx["specVersion"], "1.6");
+    let spdx_purls: BTreeSet<String> = spdx["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["externalRefs"].as_array().cloned().unwrap_or_default())
+        .filter(|r| r["referenceType"] == "purl")
+        .map(|r| r["referenceLocator"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(spdx_purls, purls(&cyclonedx));
+    // Every package names the file and the layer that proved it.
+    let layers: Vec<String> = cyclonedx["metadata"]["component"]["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["name"] == "portcullis:image:layer")
+        .map(|p| p["value"].as_str().unwrap().split_once(':').unwrap().1.to_owned())
+        .collect();
+    assert_eq!(layers.len(), 4);
+    for component in cyclonedx["components"].as_array().unwrap().iter().filter(|c| c["type"] == "library") {
+        let property = |name: &str| {
+            component["properties"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == name)
+                .map(|p| p["value"].as_str().unwrap().to_owned())
+                .unwrap()
+        };
+        assert_eq!(property("portcullis:location:path"), "/var/lib/dpkg/status");
+        assert!(layers.contains(&property("portcullis:location:layer")), "{component}");
+        assert_eq!(component["evidence"]["occurrences"][0]["location"], "/var/lib/dpkg/status");
+    }
+    // Packages whose status was last written by the runtimes layer say so.
+    let spdx_text = serde_json::to_string(&spdx).unwrap();
+    assert!(spdx_text.contains(&layers[1]), "no package is attributed to layer 2");
+}
+
+#[test]
+fn sbom_output_file_is_written_and_stdout_stays_empty() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("bom.json");
+    let target = fixtures().join("debian-slim.oci.tar");
+    let output = support::portcullis(cache.path())
+        .args(["sbom", target.to_str().unwrap(), "--output", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", support::stderr(&output));
+    assert!(output.stdout.is_empty());
+    let bom: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(packages(&bom).len(), 88);
+}
