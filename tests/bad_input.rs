@@ -20,9 +20,17 @@ fn fails(target: &str, extra: &[&str]) -> String {
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(2), "{text}");
     assert!(!text.contains("panicked"), "{text}");
-    assert_eq!(text.lines().filter(|l| l.starts_with("error: ")).count(), 1, "{text}");
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("error: ")).count(),
+        1,
+        "{text}"
+    );
     assert!(!path.exists(), "a failed run wrote its output");
-    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "temp files left behind");
+    assert_eq!(
+        std::fs::read_dir(out.path()).unwrap().count(),
+        0,
+        "temp files left behind"
+    );
     text
 }
 
@@ -40,28 +48,43 @@ fn target(dir: &Path) -> &str {
 fn entry_climbing_out_with_dot_dot_is_refused() {
     let dir = layout_with(vec![tar(&[Entry::File("../../etc/evil", b"x")])]);
     let text = fails(target(dir.path()), &[]);
-    assert!(text.contains("`../../etc/evil`") && text.contains("layer 1"), "{text}");
+    assert!(
+        text.contains("`../../etc/evil`") && text.contains("layer 1"),
+        "{text}"
+    );
 }
 
 #[test]
 fn absolute_entry_path_is_refused() {
     let dir = layout_with(vec![tar(&[Entry::File("/etc/passwd", b"x")])]);
     let text = fails(target(dir.path()), &[]);
-    assert!(text.contains("`/etc/passwd`") && text.contains("absolute"), "{text}");
+    assert!(
+        text.contains("`/etc/passwd`") && text.contains("absolute"),
+        "{text}"
+    );
 }
 
 #[test]
 fn symlink_pointing_out_of_the_image_is_refused() {
-    let dir = layout_with(vec![tar(&[Entry::Symlink("etc/os-release", "../../../../etc/os-release")])]);
+    let dir = layout_with(vec![tar(&[Entry::Symlink(
+        "etc/os-release",
+        "../../../../etc/os-release",
+    )])]);
     let text = fails(target(dir.path()), &[]);
     assert!(text.contains("points out of the image"), "{text}");
 }
 
 #[test]
 fn hardlink_pointing_out_of_the_image_is_refused() {
-    let dir = layout_with(vec![tar(&[Entry::Hardlink("var/lib/dpkg/status", "../../../etc/shadow")])]);
+    let dir = layout_with(vec![tar(&[Entry::Hardlink(
+        "var/lib/dpkg/status",
+        "../../../etc/shadow",
+    )])]);
     let text = fails(target(dir.path()), &[]);
-    assert!(text.contains("hard link") && text.contains("`..`"), "{text}");
+    assert!(
+        text.contains("hard link") && text.contains("`..`"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -71,7 +94,10 @@ fn truncated_gzip_is_refused() {
     image.mangle = Some(|blob| blob.truncate(blob.len() / 2));
     image.write_oci_dir(dir.path());
     let text = fails(target(dir.path()), &[]);
-    assert!(text.contains("corrupt or truncated") && text.contains("layer 1"), "{text}");
+    assert!(
+        text.contains("corrupt or truncated") && text.contains("layer 1"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -85,11 +111,17 @@ fn layer_with_a_wrong_digest_is_refused() {
         .map(|e| e.unwrap().path())
         .find(|p| std::fs::read(p).unwrap().starts_with(&[0x1f, 0x8b]))
         .unwrap();
-    let other = crate::support::image::compress(&tar(&[Entry::File("etc/other", b"y")]), crate::support::image::Compression::Gzip);
+    let other = crate::support::image::compress(
+        &tar(&[Entry::File("etc/other", b"y")]),
+        crate::support::image::Compression::Gzip,
+    );
     std::fs::write(&layer_blob, other).unwrap();
     drop(image);
     let text = fails(target(dir.path()), &[]);
-    assert!(text.contains("but sha256:") && text.contains("was expected"), "{text}");
+    assert!(
+        text.contains("but sha256:") && text.contains("was expected"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -123,7 +155,10 @@ fn config_that_is_not_json_is_refused() {
     image.raw_config = Some(b"this is not json".to_vec());
     image.write_oci_dir(dir.path());
     let text = fails(target(dir.path()), &[]);
-    assert!(text.contains("the image config") && text.contains("not valid JSON"), "{text}");
+    assert!(
+        text.contains("the image config") && text.contains("not valid JSON"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -131,7 +166,10 @@ fn decompression_bomb_stops_at_the_layer_cap() {
     let zeros = vec![0u8; 4 << 20];
     let dir = layout_with(vec![tar(&[Entry::File("var/lib/dpkg/status", &zeros)])]);
     let text = fails(target(dir.path()), &["--max-layer-bytes", "1048576"]);
-    assert!(text.contains("--max-layer-bytes") && text.contains("1048576"), "{text}");
+    assert!(
+        text.contains("--max-layer-bytes") && text.contains("1048576"),
+        "{text}"
+    );
     let text = fails(target(dir.path()), &["--max-image-bytes", "1048576"]);
     assert!(text.contains("--max-image-bytes"), "{text}");
 }
@@ -142,7 +180,10 @@ fn a_file_that_is_not_an_image_is_refused() {
     let path = dir.path().join("notes.txt");
     std::fs::write(&path, "hello").unwrap();
     let text = fails(path.to_str().unwrap(), &[]);
-    assert!(text.contains("notes.txt") && text.contains("not a tar archive"), "{text}");
+    assert!(
+        text.contains("notes.txt") && text.contains("not a tar archive"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -153,15 +194,23 @@ fn docker_archive_with_a_missing_layer_member_is_refused() {
     // Rename the layer member inside the tarball by rewriting its header name.
     let mut bytes = std::fs::read(&path).unwrap();
     let needle = b"layer0/layer.tar";
-    let at = bytes.windows(needle.len()).position(|w| w == needle).unwrap();
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap();
     bytes[at..at + needle.len()].copy_from_slice(b"layerX/layer.tar");
     // Fix the header checksum so the tar stays readable.
     let start = at - at % 512;
     let mut header = tar::Header::new_old();
-    header.as_mut_bytes().copy_from_slice(&bytes[start..start + 512]);
+    header
+        .as_mut_bytes()
+        .copy_from_slice(&bytes[start..start + 512]);
     header.set_cksum();
     bytes[start..start + 512].copy_from_slice(header.as_bytes());
     std::fs::write(&path, bytes).unwrap();
     let text = fails(path.to_str().unwrap(), &[]);
-    assert!(text.contains("`layer0/layer.tar`") && text.contains("is missing"), "{text}");
+    assert!(
+        text.contains("`layer0/layer.tar`") && text.contains("is missing"),
+        "{text}"
+    );
 }

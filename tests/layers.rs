@@ -1,7 +1,6 @@
 //! Layer handling on hand-made images: compressions, whiteouts, archive
 //! flavours, platform selection and the shared layer cache.
 
-
 use crate::support::image::{self, base_layer, tar, Compression, Entry, Image};
 use crate::support::{packages, portcullis, sbom, stderr};
 
@@ -56,7 +55,10 @@ fn classic_and_docker_25_archives_read_alike() {
         image.write_docker_archive(&path, oci_flavoured);
         let bom = sbom(cache.path(), path.to_str().unwrap(), &[]);
         assert_eq!(names(&bom), ["tzdata", "zlib1g"], "{name}");
-        assert_eq!(bom["metadata"]["component"]["properties"][0]["value"], "docker-archive");
+        assert_eq!(
+            bom["metadata"]["component"]["properties"][0]["value"],
+            "docker-archive"
+        );
     }
 }
 
@@ -100,7 +102,12 @@ fn unknown_platform_is_an_error_listing_the_platforms() {
     let dir = tempfile::tempdir().unwrap();
     multi_arch_layout(dir.path());
     let output = portcullis(cache.path())
-        .args(["sbom", dir.path().to_str().unwrap(), "--platform", "linux/s390x"])
+        .args([
+            "sbom",
+            dir.path().to_str().unwrap(),
+            "--platform",
+            "linux/s390x",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
@@ -115,13 +122,30 @@ fn second_scan_reads_layers_from_the_cache() {
     let dir = tempfile::tempdir().unwrap();
     Image::new(vec![base_layer()]).write_oci_dir(dir.path());
     let target = dir.path().to_str().unwrap();
-    let first = portcullis(cache.path()).args(["-v", "sbom", target]).output().unwrap();
-    assert!(stderr(&first).contains("1 layers read, 0 from the cache"), "{}", stderr(&first));
-    let second = portcullis(cache.path()).args(["-v", "sbom", target]).output().unwrap();
-    assert!(stderr(&second).contains("0 layers read, 1 from the cache"), "{}", stderr(&second));
+    let first = portcullis(cache.path())
+        .args(["-v", "sbom", target])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&first).contains("1 layers read, 0 from the cache"),
+        "{}",
+        stderr(&first)
+    );
+    let second = portcullis(cache.path())
+        .args(["-v", "sbom", target])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&second).contains("0 layers read, 1 from the cache"),
+        "{}",
+        stderr(&second)
+    );
     assert_eq!(first.stdout, second.stdout);
     // --no-cache neither reads nor writes it.
-    let third = portcullis(cache.path()).args(["-v", "sbom", target, "--no-cache"]).output().unwrap();
+    let third = portcullis(cache.path())
+        .args(["-v", "sbom", target, "--no-cache"])
+        .output()
+        .unwrap();
     assert!(stderr(&third).contains("1 layers read, 0 from the cache"));
 }
 
@@ -129,7 +153,11 @@ fn second_scan_reads_layers_from_the_cache() {
 fn concurrent_scans_sharing_one_cache_both_succeed() {
     let cache = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    Image::new(vec![base_layer(), tar(&[Entry::File("etc/motd", b"hello")])]).write_oci_dir(dir.path());
+    Image::new(vec![
+        base_layer(),
+        tar(&[Entry::File("etc/motd", b"hello")]),
+    ])
+    .write_oci_dir(dir.path());
     let target = dir.path().to_str().unwrap();
     let children: Vec<_> = (0..4)
         .map(|_| {
@@ -140,12 +168,17 @@ fn concurrent_scans_sharing_one_cache_both_succeed() {
                 .unwrap()
         })
         .collect();
-    let outputs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
     for output in &outputs {
         assert!(output.status.success());
         assert_eq!(output.stdout, outputs[0].stdout);
     }
-    let entries = std::fs::read_dir(cache.path().join("layers")).unwrap().count();
+    let entries = std::fs::read_dir(cache.path().join("layers"))
+        .unwrap()
+        .count();
     assert_eq!(entries, 2, "one entry per layer, no temp files left");
 }
 
@@ -160,6 +193,14 @@ fn rootfs_prefix_forces_the_kind() {
     std::fs::write(root.join("etc/os-release"), image::OS_RELEASE).unwrap();
     let bom = sbom(cache.path(), &format!("rootfs:{}", root.display()), &[]);
     assert_eq!(names(&bom), ["tzdata", "zlib1g"]);
-    let purls: Vec<&str> = bom["components"].as_array().unwrap().iter().filter_map(|c| c["purl"].as_str()).collect();
-    assert!(purls.contains(&"pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1?arch=amd64&distro=debian-12"), "{purls:?}");
+    let purls: Vec<&str> = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["purl"].as_str())
+        .collect();
+    assert!(
+        purls.contains(&"pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1?arch=amd64&distro=debian-12"),
+        "{purls:?}"
+    );
 }

@@ -1,5 +1,8 @@
 //! End-to-end tests over the built `portcullis` binary, one module per area.
 
+// Test code may panic on its own fixtures and use std::fs directly.
+#![allow(clippy::unwrap_used, clippy::disallowed_methods)]
+
 mod support;
 
 mod bad_input;

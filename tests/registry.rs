@@ -34,15 +34,25 @@ fn basic_auth_comes_from_the_docker_config() {
     let reference = registry.push(&layout, "fixtures/rpm-min", Some("portcullis:s3cret"));
     let cache = tempfile::tempdir().unwrap();
 
-    let anonymous = portcullis(cache.path()).args(["sbom", &reference]).output().unwrap();
+    let anonymous = portcullis(cache.path())
+        .args(["sbom", &reference])
+        .output()
+        .unwrap();
     assert_eq!(anonymous.status.code(), Some(3), "{}", stderr(&anonymous));
-    assert!(stderr(&anonymous).contains("registry request"), "{}", stderr(&anonymous));
+    assert!(
+        stderr(&anonymous).contains("registry request"),
+        "{}",
+        stderr(&anonymous)
+    );
 
     let config = tempfile::tempdir().unwrap();
     let auth = "cG9ydGN1bGxpczpzM2NyZXQ="; // base64("portcullis:s3cret")
     std::fs::write(
         config.path().join("config.json"),
-        format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, registry.address),
+        format!(
+            r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#,
+            registry.address
+        ),
     )
     .unwrap();
     let output = portcullis(cache.path())
@@ -57,7 +67,11 @@ fn basic_auth_comes_from_the_docker_config() {
 
 #[test]
 fn unreachable_registry_means_the_gate_cannot_decide() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let cache = tempfile::tempdir().unwrap();
     let output = portcullis(cache.path())
         .args(["sbom", &format!("127.0.0.1:{port}/nothing/here:latest")])

@@ -13,9 +13,11 @@ fn answer_key(image: &str) -> BTreeSet<(String, String, String)> {
         .filter_map(|line| {
             let fields: Vec<&str> = line.split('\t').collect();
             match fields.as_slice() {
-                [kind @ ("deb" | "rpm"), name, version, ..] => {
-                    Some(((*kind).to_owned(), (*name).to_owned(), (*version).to_owned()))
-                }
+                [kind @ ("deb" | "rpm"), name, version, ..] => Some((
+                    (*kind).to_owned(),
+                    (*name).to_owned(),
+                    (*version).to_owned(),
+                )),
                 _ => None,
             }
         })
@@ -44,7 +46,10 @@ fn check_image(image: &str) {
         all_purls.push(purls(&bom));
     }
     for other in &all_purls[1..] {
-        assert_eq!(other, &all_purls[0], "{image}: purls differ between formats");
+        assert_eq!(
+            other, &all_purls[0],
+            "{image}: purls differ between formats"
+        );
     }
 }
 
@@ -95,10 +100,23 @@ fn spdx_and_cyclonedx_carry_the_same_purls_and_locations() {
         .unwrap()
         .iter()
         .filter(|p| p["name"] == "portcullis:image:layer")
-        .map(|p| p["value"].as_str().unwrap().split_once(':').unwrap().1.to_owned())
+        .map(|p| {
+            p["value"]
+                .as_str()
+                .unwrap()
+                .split_once(':')
+                .unwrap()
+                .1
+                .to_owned()
+        })
         .collect();
     assert_eq!(layers.len(), 4);
-    for component in cyclonedx["components"].as_array().unwrap().iter().filter(|c| c["type"] == "library") {
+    for component in cyclonedx["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["type"] == "library")
+    {
         let property = |name: &str| {
             component["properties"]
                 .as_array()
@@ -109,12 +127,21 @@ fn spdx_and_cyclonedx_carry_the_same_purls_and_locations() {
                 .unwrap()
         };
         assert_eq!(property("portcullis:location:path"), "/var/lib/dpkg/status");
-        assert!(layers.contains(&property("portcullis:location:layer")), "{component}");
-        assert_eq!(component["evidence"]["occurrences"][0]["location"], "/var/lib/dpkg/status");
+        assert!(
+            layers.contains(&property("portcullis:location:layer")),
+            "{component}"
+        );
+        assert_eq!(
+            component["evidence"]["occurrences"][0]["location"],
+            "/var/lib/dpkg/status"
+        );
     }
     // Packages whose status was last written by the runtimes layer say so.
     let spdx_text = serde_json::to_string(&spdx).unwrap();
-    assert!(spdx_text.contains(&layers[1]), "no package is attributed to layer 2");
+    assert!(
+        spdx_text.contains(&layers[1]),
+        "no package is attributed to layer 2"
+    );
 }
 
 #[test]
@@ -124,7 +151,12 @@ fn sbom_output_file_is_written_and_stdout_stays_empty() {
     let path = out.path().join("bom.json");
     let target = fixtures().join("debian-slim.oci.tar");
     let output = support::portcullis(cache.path())
-        .args(["sbom", target.to_str().unwrap(), "--output", path.to_str().unwrap()])
+        .args([
+            "sbom",
+            target.to_str().unwrap(),
+            "--output",
+            path.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", support::stderr(&output));

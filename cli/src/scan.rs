@@ -20,19 +20,19 @@ pub(crate) enum Error {
     Source {
         target: String,
         #[source]
-        source: source::Error,
+        source: Box<source::Error>,
     },
     #[error("could not read the layers of `{target}`")]
     Layer {
         target: String,
         #[source]
-        source: layer::Error,
+        source: Box<layer::Error>,
     },
     #[error("could not catalog the packages of `{target}`")]
     Catalog {
         target: String,
         #[source]
-        source: catalog::Error,
+        source: Box<catalog::Error>,
     },
 }
 
@@ -89,20 +89,20 @@ pub(crate) struct ScanInventory {
 pub(crate) fn inventory(target: &str, config: &ScanConfig) -> Result<ScanInventory, Error> {
     let image = source::open(target, &config.source).map_err(|source| Error::Source {
         target: target.to_owned(),
-        source,
+        source: Box::new(source),
     })?;
     let selection = catalog::selection().map_err(|source| Error::Catalog {
         target: target.to_owned(),
-        source,
+        source: Box::new(source),
     })?;
     let (view, stats) =
         layer::read_image(&image, &selection, &config.layers).map_err(|source| Error::Layer {
             target: target.to_owned(),
-            source,
+            source: Box::new(source),
         })?;
     let inventory = catalog::catalog(&view).map_err(|source| Error::Catalog {
         target: target.to_owned(),
-        source,
+        source: Box::new(source),
     })?;
     let skipped = view
         .skipped

@@ -10,7 +10,8 @@ use sha2::{Digest as _, Sha256};
 /// A real excerpt of Debian 12's `var/lib/dpkg/status` (fields trimmed to
 /// those dpkg needs). Source: the debian-slim fixture, bookworm.
 pub(crate) const DPKG_STATUS: &str = "Package: tzdata\nStatus: install ok installed\nArchitecture: all\nVersion: 2026b-0+deb12u1\n\nPackage: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n";
-pub(crate) const OS_RELEASE: &str = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n";
+pub(crate) const OS_RELEASE: &str =
+    "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n";
 
 /// One tar entry; names are written raw, so unsafe ones can be made.
 pub(crate) enum Entry<'a> {
@@ -80,7 +81,8 @@ pub(crate) enum Compression {
 pub(crate) fn compress(tar: &[u8], compression: Compression) -> Vec<u8> {
     match compression {
         Compression::Gzip => {
-            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
             encoder.write_all(tar).unwrap();
             encoder.finish().unwrap()
         }

@@ -42,12 +42,18 @@ pub(crate) fn sbom(cache: &Path, target: &str, extra: &[&str]) -> serde_json::Va
         .args(extra)
         .output()
         .expect("run portcullis");
-    assert!(output.status.success(), "sbom {target} failed: {}", stderr(&output));
+    assert!(
+        output.status.success(),
+        "sbom {target} failed: {}",
+        stderr(&output)
+    );
     serde_json::from_slice(&output.stdout).expect("sbom is JSON")
 }
 
 /// (type, name, version) of each library component, read with our own view of the schema.
-pub(crate) fn packages(bom: &serde_json::Value) -> std::collections::BTreeSet<(String, String, String)> {
+pub(crate) fn packages(
+    bom: &serde_json::Value,
+) -> std::collections::BTreeSet<(String, String, String)> {
     bom["components"]
         .as_array()
         .expect("components")

@@ -16,7 +16,11 @@ impl Registry {
     /// Starts a registry; with `htpasswd`, it asks for basic auth.
     pub(crate) fn start(htpasswd: Option<&str>) -> Registry {
         let dir = tempfile::tempdir().unwrap();
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let address = format!("127.0.0.1:{port}");
         let mut config = format!(
             "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {address}\n",
@@ -41,17 +45,34 @@ impl Registry {
             .expect("start docker-registry (apt-get install docker-registry)");
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect(&address).is_err() {
-            assert!(Instant::now() < deadline, "registry did not start on {address}");
+            assert!(
+                Instant::now() < deadline,
+                "registry did not start on {address}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
-        Registry { child, address, _dir: dir }
+        Registry {
+            child,
+            address,
+            _dir: dir,
+        }
     }
 
     /// Pushes an OCI layout to `repository:latest` with skopeo.
-    pub(crate) fn push(&self, layout: &Path, repository: &str, credentials: Option<&str>) -> String {
+    pub(crate) fn push(
+        &self,
+        layout: &Path,
+        repository: &str,
+        credentials: Option<&str>,
+    ) -> String {
         let reference = format!("{}/{repository}:latest", self.address);
         let mut command = Command::new("skopeo");
-        command.args(["--insecure-policy", "copy", "--quiet", "--dest-tls-verify=false"]);
+        command.args([
+            "--insecure-policy",
+            "copy",
+            "--quiet",
+            "--dest-tls-verify=false",
+        ]);
         if let Some(credentials) = credentials {
             command.args(["--dest-creds", credentials]);
         }

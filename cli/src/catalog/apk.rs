@@ -15,8 +15,14 @@ const MAX_INSTALLED_BYTES: u64 = 64 << 20;
 const MAX_REPOSITORIES_BYTES: u64 = 64 << 10;
 
 pub(super) const WANTS: [Want; 2] = [
-    Want { pattern: "lib/apk/db/installed", max_bytes: MAX_INSTALLED_BYTES },
-    Want { pattern: "etc/apk/repositories", max_bytes: MAX_REPOSITORIES_BYTES },
+    Want {
+        pattern: "lib/apk/db/installed",
+        max_bytes: MAX_INSTALLED_BYTES,
+    },
+    Want {
+        pattern: "etc/apk/repositories",
+        max_bytes: MAX_REPOSITORIES_BYTES,
+    },
 ];
 
 /// The branch (`v3.20`, `edge`) of the first Alpine repository line.
@@ -39,7 +45,9 @@ pub(super) fn refine_ecosystem(view: &View, os: &mut OperatingSystem) -> Result<
     }
     if let Some(file) = view.file("etc/apk/repositories")? {
         if let Some(branch) = branch_in(&String::from_utf8_lossy(file.bytes)) {
-            os.ecosystem = Ecosystem::Alpine { branch: Some(branch) };
+            os.ecosystem = Ecosystem::Alpine {
+                branch: Some(branch),
+            };
         }
     }
     Ok(())
@@ -78,7 +86,11 @@ pub(super) fn catalog(view: &View, os: Option<&OperatingSystem>) -> Result<Vec<P
             .with_namespace(&namespace)
             .with_version(version)
             .with_qualifier("arch", architecture.unwrap_or(""))
-            .with_qualifier("distro", &os.map(OperatingSystem::distro_qualifier).unwrap_or_default());
+            .with_qualifier(
+                "distro",
+                &os.map(OperatingSystem::distro_qualifier)
+                    .unwrap_or_default(),
+            );
         packages.push(Package {
             kind: PackageKind::Apk,
             name: name.to_owned(),
@@ -109,7 +121,10 @@ mod tests {
         // Source: /etc/apk/repositories of alpine:3.20.
         let text = "https://dl-cdn.alpinelinux.org/alpine/v3.20/main\nhttps://dl-cdn.alpinelinux.org/alpine/v3.20/community\n";
         assert_eq!(branch_in(text).as_deref(), Some("v3.20"));
-        assert_eq!(branch_in("https://dl-cdn.alpinelinux.org/alpine/edge/main").as_deref(), Some("edge"));
+        assert_eq!(
+            branch_in("https://dl-cdn.alpinelinux.org/alpine/edge/main").as_deref(),
+            Some("edge")
+        );
         assert_eq!(branch_in("# nothing\n"), None);
     }
 }

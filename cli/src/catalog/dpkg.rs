@@ -19,9 +19,18 @@ const MAX_STATUS_BYTES: u64 = 64 << 20;
 const MAX_COPYRIGHT_BYTES: u64 = 1 << 20;
 
 pub(super) const WANTS: [Want; 3] = [
-    Want { pattern: "var/lib/dpkg/status", max_bytes: MAX_STATUS_BYTES },
-    Want { pattern: "var/lib/dpkg/status.d/*", max_bytes: MAX_STATUS_BYTES },
-    Want { pattern: "usr/share/doc/*/copyright", max_bytes: MAX_COPYRIGHT_BYTES },
+    Want {
+        pattern: "var/lib/dpkg/status",
+        max_bytes: MAX_STATUS_BYTES,
+    },
+    Want {
+        pattern: "var/lib/dpkg/status.d/*",
+        max_bytes: MAX_STATUS_BYTES,
+    },
+    Want {
+        pattern: "usr/share/doc/*/copyright",
+        max_bytes: MAX_COPYRIGHT_BYTES,
+    },
 ];
 
 /// One control paragraph, as (field, value) pairs with continuation lines joined.
@@ -91,7 +100,8 @@ fn packages_in(
 ) -> Result<(), Error> {
     let text = String::from_utf8_lossy(file.bytes);
     for paragraph in paragraphs(&text) {
-        let (Some(name), Some(version)) = (field(&paragraph, "Package"), field(&paragraph, "Version"))
+        let (Some(name), Some(version)) =
+            (field(&paragraph, "Package"), field(&paragraph, "Version"))
         else {
             continue;
         };
@@ -107,7 +117,11 @@ fn packages_in(
             .with_namespace(&namespace)
             .with_version(version)
             .with_qualifier("arch", architecture.as_deref().unwrap_or(""))
-            .with_qualifier("distro", &os.map(OperatingSystem::distro_qualifier).unwrap_or_default());
+            .with_qualifier(
+                "distro",
+                &os.map(OperatingSystem::distro_qualifier)
+                    .unwrap_or_default(),
+            );
         let package_name = name.split(':').next().unwrap_or(name);
         let licenses = match view.file(&format!("usr/share/doc/{package_name}/copyright"))? {
             Some(copyright) => licenses_in(&String::from_utf8_lossy(copyright.bytes)),
@@ -159,9 +173,15 @@ mod tests {
         let first = &paragraphs[0];
         assert_eq!(field(first, "Package"), Some("libssl3"));
         let source = source_of(first, "3.0.15-1~deb12u1").unwrap();
-        assert_eq!((source.name.as_str(), source.version.as_str()), ("openssl", "3.0.15-1~deb12u1"));
+        assert_eq!(
+            (source.name.as_str(), source.version.as_str()),
+            ("openssl", "3.0.15-1~deb12u1")
+        );
         let gcc = source_of(&paragraphs[2], "12.2.0-14").unwrap();
-        assert_eq!((gcc.name.as_str(), gcc.version.as_str()), ("gcc-12", "12.2.0-14"));
+        assert_eq!(
+            (gcc.name.as_str(), gcc.version.as_str()),
+            ("gcc-12", "12.2.0-14")
+        );
         assert!(field(first, "Description").unwrap().contains("\nand TLS"));
     }
 

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::layer::{Want, View};
+use crate::layer::{View, Want};
 use crate::model::Ecosystem;
 
 use super::Error;
@@ -15,11 +15,26 @@ use super::Error;
 const MAX_RELEASE_FILE_BYTES: u64 = 64 << 10;
 
 pub(super) const WANTS: [Want; 5] = [
-    Want { pattern: "etc/os-release", max_bytes: MAX_RELEASE_FILE_BYTES },
-    Want { pattern: "usr/lib/os-release", max_bytes: MAX_RELEASE_FILE_BYTES },
-    Want { pattern: "etc/alpine-release", max_bytes: MAX_RELEASE_FILE_BYTES },
-    Want { pattern: "etc/debian_version", max_bytes: MAX_RELEASE_FILE_BYTES },
-    Want { pattern: "etc/redhat-release", max_bytes: MAX_RELEASE_FILE_BYTES },
+    Want {
+        pattern: "etc/os-release",
+        max_bytes: MAX_RELEASE_FILE_BYTES,
+    },
+    Want {
+        pattern: "usr/lib/os-release",
+        max_bytes: MAX_RELEASE_FILE_BYTES,
+    },
+    Want {
+        pattern: "etc/alpine-release",
+        max_bytes: MAX_RELEASE_FILE_BYTES,
+    },
+    Want {
+        pattern: "etc/debian_version",
+        max_bytes: MAX_RELEASE_FILE_BYTES,
+    },
+    Want {
+        pattern: "etc/redhat-release",
+        max_bytes: MAX_RELEASE_FILE_BYTES,
+    },
 ];
 
 /// The detected operating system.
@@ -83,8 +98,12 @@ fn ecosystem_for(id: &str, version: Option<&str>, release_text: &str) -> Ecosyst
         ("alpine", version) => Ecosystem::Alpine {
             branch: version.map(|v| format!("v{}", major_minor(v))),
         },
-        ("almalinux", Some(version)) => Ecosystem::AlmaLinux { major: major(version) },
-        ("rocky", Some(version)) => Ecosystem::RockyLinux { major: major(version) },
+        ("almalinux", Some(version)) => Ecosystem::AlmaLinux {
+            major: major(version),
+        },
+        ("rocky", Some(version)) => Ecosystem::RockyLinux {
+            major: major(version),
+        },
         ("rhel", _) => Ecosystem::RedHat,
         ("wolfi", _) => Ecosystem::Wolfi,
         ("chainguard", _) => Ecosystem::Chainguard,
@@ -178,7 +197,10 @@ mod tests {
         // Source: the os-release files of debian:12, ubuntu:22.04, alpine:3.20 and almalinux:9.
         let cases = [
             ("ID=debian\nVERSION_ID=\"12\"\n", "Debian:12"),
-            ("ID=ubuntu\nVERSION_ID=\"22.04\"\nVERSION=\"22.04.4 LTS (Jammy Jellyfish)\"\n", "Ubuntu:22.04:LTS"),
+            (
+                "ID=ubuntu\nVERSION_ID=\"22.04\"\nVERSION=\"22.04.4 LTS (Jammy Jellyfish)\"\n",
+                "Ubuntu:22.04:LTS",
+            ),
             ("ID=alpine\nVERSION_ID=3.20.1\n", "Alpine:v3.20"),
             ("ID=\"almalinux\"\nVERSION_ID=\"9.3\"\n", "AlmaLinux:9"),
             ("ID=\"rocky\"\nVERSION_ID=\"9.2\"\n", "Rocky Linux:9"),
@@ -190,13 +212,20 @@ mod tests {
             let id = fields.get("ID").unwrap();
             let version = fields.get("VERSION_ID").map(String::as_str);
             let release = fields.get("VERSION").cloned().unwrap_or_default();
-            assert_eq!(ecosystem_for(id, version, &release).to_string(), expected, "{text}");
+            assert_eq!(
+                ecosystem_for(id, version, &release).to_string(),
+                expected,
+                "{text}"
+            );
         }
     }
 
     #[test]
     fn redhat_release_names_distro_and_version() {
-        let os = from_redhat_release("AlmaLinux release 9.3 (Shamrock Pink)", "etc/redhat-release");
+        let os = from_redhat_release(
+            "AlmaLinux release 9.3 (Shamrock Pink)",
+            "etc/redhat-release",
+        );
         assert_eq!(os.ecosystem.to_string(), "AlmaLinux:9");
         let os = from_redhat_release("Rocky Linux release 9.2 (Blue Onyx)", "etc/redhat-release");
         assert_eq!(os.ecosystem.to_string(), "Rocky Linux:9");

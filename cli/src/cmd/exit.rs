@@ -29,12 +29,20 @@ pub(crate) fn exit_code(error: &anyhow::Error) -> ExitCode {
         .chain()
         .find_map(|cause| cause.downcast_ref::<scan::Error>())
         .is_some_and(scan::Error::is_undecided);
-    ExitCode::from(if undecided { EXIT_UNDECIDED } else { EXIT_INPUT })
+    ExitCode::from(if undecided {
+        EXIT_UNDECIDED
+    } else {
+        EXIT_INPUT
+    })
 }
 
 /// A hint for errors whose fix we know.
 fn hint(error: &anyhow::Error) -> Option<&'static str> {
-    let text = error.chain().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+    let text = error
+        .chain()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
     if text.contains("--max-layer-bytes") || text.contains("--max-image-bytes") {
         Some("if the image is genuine, raise the cap named above")
     } else if text.contains("no image for platform") {

@@ -41,7 +41,8 @@ pub(crate) fn run(args: &SbomArgs) -> anyhow::Result<ExitCode> {
     let render = RenderConfig {
         created: report::creation_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()),
     };
-    let text = report::render_sbom(args.format, &result, &render).context("could not render the SBOM")?;
+    let text =
+        report::render_sbom(args.format, &result, &render).context("could not render the SBOM")?;
     match &args.output {
         Some(path) => report::write_atomic(path, &text)
             .with_context(|| format!("could not write the SBOM to `{}`", path.display()))?,

@@ -76,7 +76,8 @@ impl LayerCache {
         fs_err::create_dir_all(&self.dir).map_err(cache_error)?;
         let mut temp = tempfile::NamedTempFile::new_in(&self.dir).map_err(cache_error)?;
         let encoded = encode(contents);
-        let compressed = zstd::stream::encode_all(encoded.as_slice(), ZSTD_LEVEL).map_err(cache_error)?;
+        let compressed =
+            zstd::stream::encode_all(encoded.as_slice(), ZSTD_LEVEL).map_err(cache_error)?;
         temp.write_all(&compressed).map_err(cache_error)?;
         temp.persist(self.path_for(digest, selection))
             .map_err(|e| cache_error(e.error))?;
@@ -182,10 +183,13 @@ mod tests {
     #[test]
     fn cache_entry_round_trips_and_truncation_is_a_miss() {
         let mut contents = LayerContents::default();
+        contents.entries.insert(
+            "var/lib/dpkg/status".into(),
+            Entry::File(b"Package: a\n".to_vec()),
+        );
         contents
             .entries
-            .insert("var/lib/dpkg/status".into(), Entry::File(b"Package: a\n".to_vec()));
-        contents.entries.insert("lib".into(), Entry::Symlink("usr/lib".into()));
+            .insert("lib".into(), Entry::Symlink("usr/lib".into()));
         contents.whiteouts.insert("etc/motd".into());
         contents.opaque_dirs.insert("opt/webui".into());
         contents.skipped.push(("big".into(), "too large".into()));

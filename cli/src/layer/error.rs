@@ -24,7 +24,7 @@ pub(crate) enum Error {
     Open {
         layer: LayerName,
         #[source]
-        source: crate::source::Error,
+        source: Box<crate::source::Error>,
     },
     #[error("{layer} is corrupt or truncated (read {offset} bytes of its {stage})")]
     Read {
@@ -34,11 +34,11 @@ pub(crate) enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("{layer} has digest {actual}, but {expected} was expected")]
+    #[error("{layer} has digest {}, but {} was expected", .digests.1, .digests.0)]
     DigestMismatch {
         layer: LayerName,
-        expected: Digest,
-        actual: Digest,
+        /// (expected, actual), boxed to keep `Result` small.
+        digests: Box<(Digest, Digest)>,
     },
     #[error("{layer} holds the entry `{path}`, which {why}")]
     UnsafePath {

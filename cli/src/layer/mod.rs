@@ -162,7 +162,7 @@ fn read_one(
     }
     let blob = store.open(layer).map_err(|source| Error::Open {
         layer: name.clone(),
-        source,
+        source: Box::new(source),
     })?;
     let contents = walk::read_layer(&name, blob, layer.expected_is_uncompressed, selection, caps)?;
     if let Some(cache) = &config.cache {

@@ -43,15 +43,17 @@ pub(crate) fn read_directory(root: &Path, selection: &Selection) -> Result<Layer
             let Some(limit) = selection.limit_for(&path, &mut matches) else {
                 continue;
             };
-            let file = fs_err::File::open(item.path()).map_err(|e| directory_error(item.path(), e))?;
+            let file =
+                fs_err::File::open(item.path()).map_err(|e| directory_error(item.path(), e))?;
             let mut bytes = Vec::new();
             file.take(limit + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| directory_error(item.path(), e))?;
             if bytes.len() as u64 > limit {
-                contents
-                    .skipped
-                    .push((path, format!("larger than the {limit}-byte limit for its kind")));
+                contents.skipped.push((
+                    path,
+                    format!("larger than the {limit}-byte limit for its kind"),
+                ));
             } else {
                 contents.entries.insert(path, Entry::File(bytes));
             }

@@ -27,7 +27,10 @@ pub(crate) struct Selection {
 impl Selection {
     /// Compiles `wants`. `collector_version` names the catalogers' code, so a
     /// change to it invalidates cached layers; the patterns are folded in too.
-    pub(crate) fn new(wants: &[Want], collector_version: &str) -> Result<Selection, globset::Error> {
+    pub(crate) fn new(
+        wants: &[Want],
+        collector_version: &str,
+    ) -> Result<Selection, globset::Error> {
         let mut builder = GlobSetBuilder::new();
         let mut fingerprint = String::from(collector_version);
         for want in wants {

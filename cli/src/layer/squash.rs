@@ -211,13 +211,22 @@ mod tests {
             ("etc/os-release", "->../usr/lib/os-release"),
             ("lib", "->usr/lib"),
         ])]);
-        assert_eq!(view.file("etc/os-release").unwrap().unwrap().bytes, b"ID=debian");
-        assert_eq!(view.file("lib/os-release").unwrap().unwrap().path, "usr/lib/os-release");
+        assert_eq!(
+            view.file("etc/os-release").unwrap().unwrap().bytes,
+            b"ID=debian"
+        );
+        assert_eq!(
+            view.file("lib/os-release").unwrap().unwrap().path,
+            "usr/lib/os-release"
+        );
     }
 
     #[test]
     fn symlink_climbing_out_of_the_root_is_refused() {
         let view = View::squash(vec![layer(&[("etc/os-release", "->../../../etc/passwd")])]);
-        assert!(matches!(view.file("etc/os-release"), Err(Error::LinkEscapes { .. })));
+        assert!(matches!(
+            view.file("etc/os-release"),
+            Err(Error::LinkEscapes { .. })
+        ));
     }
 }

@@ -89,7 +89,7 @@ impl<R: Read> Read for Meter<'_, R> {
 
 /// A layer's tar stream, however it was compressed.
 pub(crate) enum Decoded<R: Read> {
-    Gzip(MultiGzDecoder<BufReader<R>>),
+    Gzip(Box<MultiGzDecoder<BufReader<R>>>),
     Zstd(zstd::stream::read::Decoder<'static, BufReader<R>>),
     Plain(BufReader<R>),
 }
@@ -100,7 +100,7 @@ impl<R: Read> Decoded<R> {
         let mut buffered = BufReader::with_capacity(READ_BUFFER_BYTES, raw);
         let head = buffered.fill_buf()?;
         if head.starts_with(&GZIP_MAGIC) {
-            Ok(Decoded::Gzip(MultiGzDecoder::new(buffered)))
+            Ok(Decoded::Gzip(Box::new(MultiGzDecoder::new(buffered))))
         } else if head.starts_with(&ZSTD_MAGIC) {
             Ok(Decoded::Zstd(zstd::stream::read::Decoder::with_buffer(
                 buffered,

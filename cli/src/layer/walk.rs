@@ -14,6 +14,8 @@ use super::{Error, LayerName, Selection};
 
 const WHITEOUT_PREFIX: &str = ".wh.";
 const OPAQUE_WHITEOUT: &str = ".wh..wh..opq";
+/// Decompressed bytes asked for at once: large reads keep inflate in its fast loop (1 MiB).
+const TAR_BUFFER_BYTES: usize = 1 << 20;
 
 /// A kept entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,7 +112,12 @@ pub(crate) fn read_layer(
         .capped(caps.layer_bytes, caps.image_total, caps.image_bytes);
 
     let mut contents = LayerContents::default();
-    let walked = walk_entries(layer, &mut tar_stream, selection, &mut contents);
+    let walked = walk_entries(
+        layer,
+        io::BufReader::with_capacity(TAR_BUFFER_BYTES, &mut tar_stream),
+        selection,
+        &mut contents,
+    );
     let walked = match walked {
         Ok(result) => result,
         Err(source) => return Err(read_error(tar_stream.bytes_read(), stage, source)),
@@ -120,17 +127,14 @@ pub(crate) fn read_layer(
     io::copy(&mut tar_stream, &mut io::sink())
         .map_err(|e| read_error(tar_stream.bytes_read(), stage, e))?;
     let (decoded, tar_digest) = tar_stream.finish();
-    let raw = decoded
-        .into_raw()
-        .map_err(|e| read_error(0, stage, e))?;
+    let raw = decoded.into_raw().map_err(|e| read_error(0, stage, e))?;
     let (_, blob_digest) = raw.finish();
     let actual = tar_digest.or(blob_digest);
     if let Some(actual) = actual {
         if &actual != expected {
             return Err(Error::DigestMismatch {
                 layer: layer.clone(),
-                expected: expected.clone(),
-                actual,
+                digests: Box::new((expected.clone(), actual)),
             });
         }
     }
@@ -198,9 +202,10 @@ fn walk_entries(
                         let bytes = bytes.clone();
                         contents.entries.insert(path, Entry::File(bytes));
                     }
-                    Some(Entry::Symlink(_)) | None => contents
-                        .skipped
-                        .push((path, format!("a hard link to `{target}`, which was not kept"))),
+                    Some(Entry::Symlink(_)) | None => contents.skipped.push((
+                        path,
+                        format!("a hard link to `{target}`, which was not kept"),
+                    )),
                 }
             }
         } else if kind.is_file() {
@@ -210,9 +215,10 @@ fn walk_entries(
             let mut bytes = Vec::new();
             (&mut entry).take(limit + 1).read_to_end(&mut bytes)?;
             if bytes.len() as u64 > limit {
-                contents
-                    .skipped
-                    .push((path, format!("larger than the {limit}-byte limit for its kind")));
+                contents.skipped.push((
+                    path,
+                    format!("larger than the {limit}-byte limit for its kind"),
+                ));
             } else {
                 contents.entries.insert(path, Entry::File(bytes));
             }

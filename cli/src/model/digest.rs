@@ -122,7 +122,9 @@ impl FromStr for Digest {
             _ => return Err(DigestError::Algorithm(text.to_owned())),
         };
         let valid = hex.len() == algorithm.hex_len()
-            && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         if !valid {
             return Err(DigestError::Hex(text.to_owned(), algorithm.hex_len()));
         }
@@ -167,7 +169,9 @@ mod tests {
     #[test]
     fn digest_rejects_wrong_length_and_uppercase() {
         assert!("sha256:abcd".parse::<Digest>().is_err());
-        assert!("md5:d41d8cd98f00b204e9800998ecf8427e".parse::<Digest>().is_err());
+        assert!("md5:d41d8cd98f00b204e9800998ecf8427e"
+            .parse::<Digest>()
+            .is_err());
         let upper = "sha256:E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855";
         assert!(upper.parse::<Digest>().is_err());
     }

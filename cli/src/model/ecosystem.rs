@@ -9,13 +9,24 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Ecosystem {
     /// Debian, by major release (`12`); `None` for testing/sid, which has no number.
-    Debian { release: Option<String> },
+    Debian {
+        release: Option<String>,
+    },
     /// Ubuntu, by `YY.MM` release, with `:LTS` for long-term releases.
-    Ubuntu { release: String, lts: bool },
+    Ubuntu {
+        release: String,
+        lts: bool,
+    },
     /// Alpine, by branch (`v3.20`, or `edge`).
-    Alpine { branch: Option<String> },
-    AlmaLinux { major: String },
-    RockyLinux { major: String },
+    Alpine {
+        branch: Option<String>,
+    },
+    AlmaLinux {
+        major: String,
+    },
+    RockyLinux {
+        major: String,
+    },
     RedHat,
     Wolfi,
     Chainguard,
@@ -43,11 +54,18 @@ impl Ecosystem {
 impl fmt::Display for Ecosystem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Ecosystem::Debian { release: Some(release) } => write!(f, "Debian:{release}"),
+            Ecosystem::Debian {
+                release: Some(release),
+            } => write!(f, "Debian:{release}"),
             Ecosystem::Debian { release: None } => f.write_str("Debian"),
             Ecosystem::Ubuntu { release, lts: true } => write!(f, "Ubuntu:{release}:LTS"),
-            Ecosystem::Ubuntu { release, lts: false } => write!(f, "Ubuntu:{release}"),
-            Ecosystem::Alpine { branch: Some(branch) } => write!(f, "Alpine:{branch}"),
+            Ecosystem::Ubuntu {
+                release,
+                lts: false,
+            } => write!(f, "Ubuntu:{release}"),
+            Ecosystem::Alpine {
+                branch: Some(branch),
+            } => write!(f, "Alpine:{branch}"),
             Ecosystem::Alpine { branch: None } => f.write_str("Alpine"),
             Ecosystem::AlmaLinux { major } => write!(f, "AlmaLinux:{major}"),
             Ecosystem::RockyLinux { major } => write!(f, "Rocky Linux:{major}"),
@@ -66,9 +84,25 @@ mod tests {
     #[test]
     fn distro_ecosystems_render_as_osv_names() {
         let cases = [
-            (Ecosystem::Debian { release: Some("12".into()) }, "Debian:12"),
-            (Ecosystem::Ubuntu { release: "22.04".into(), lts: true }, "Ubuntu:22.04:LTS"),
-            (Ecosystem::Alpine { branch: Some("v3.20".into()) }, "Alpine:v3.20"),
+            (
+                Ecosystem::Debian {
+                    release: Some("12".into()),
+                },
+                "Debian:12",
+            ),
+            (
+                Ecosystem::Ubuntu {
+                    release: "22.04".into(),
+                    lts: true,
+                },
+                "Ubuntu:22.04:LTS",
+            ),
+            (
+                Ecosystem::Alpine {
+                    branch: Some("v3.20".into()),
+                },
+                "Alpine:v3.20",
+            ),
             (Ecosystem::AlmaLinux { major: "9".into() }, "AlmaLinux:9"),
             (Ecosystem::RockyLinux { major: "9".into() }, "Rocky Linux:9"),
             (Ecosystem::RedHat, "Red Hat"),

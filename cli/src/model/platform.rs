@@ -22,7 +22,9 @@ impl Platform {
         Platform {
             os: os.to_ascii_lowercase(),
             architecture: normalise_architecture(architecture),
-            variant: variant.filter(|v| !v.is_empty()).map(str::to_ascii_lowercase),
+            variant: variant
+                .filter(|v| !v.is_empty())
+                .map(str::to_ascii_lowercase),
         }
     }
 

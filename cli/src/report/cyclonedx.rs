@@ -138,11 +138,20 @@ pub(super) fn document(scan: &ScanInventory) -> Bom {
         let mut properties = vec![
             property("portcullis:package:type", package.kind.name()),
             property("portcullis:location:path", package.location.path.clone()),
-            property("portcullis:location:layer", target.layer_label(package.location.layer)),
+            property(
+                "portcullis:location:layer",
+                target.layer_label(package.location.layer),
+            ),
         ];
         if let Some(source) = &package.source {
-            properties.push(property("portcullis:package:source-name", source.name.clone()));
-            properties.push(property("portcullis:package:source-version", source.version.clone()));
+            properties.push(property(
+                "portcullis:package:source-name",
+                source.name.clone(),
+            ));
+            properties.push(property(
+                "portcullis:package:source-version",
+                source.version.clone(),
+            ));
         }
         components.push(Component {
             kind: "library",

@@ -16,10 +16,30 @@ use crate::scan::ScanInventory;
 
 /// SPDX license-list identifiers common in distro packages, written as is.
 const KNOWN_SPDX_IDS: [&str; 24] = [
-    "0BSD", "AFL-2.1", "Apache-2.0", "Artistic-2.0", "BSD-2-Clause", "BSD-3-Clause", "BSL-1.0",
-    "CC0-1.0", "GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only", "GPL-3.0-or-later", "ISC",
-    "LGPL-2.1-only", "LGPL-2.1-or-later", "LGPL-3.0-only", "LGPL-3.0-or-later", "MIT", "MPL-2.0",
-    "OpenSSL", "PSF-2.0", "Unlicense", "Zlib", "curl",
+    "0BSD",
+    "AFL-2.1",
+    "Apache-2.0",
+    "Artistic-2.0",
+    "BSD-2-Clause",
+    "BSD-3-Clause",
+    "BSL-1.0",
+    "CC0-1.0",
+    "GPL-2.0-only",
+    "GPL-2.0-or-later",
+    "GPL-3.0-only",
+    "GPL-3.0-or-later",
+    "ISC",
+    "LGPL-2.1-only",
+    "LGPL-2.1-or-later",
+    "LGPL-3.0-only",
+    "LGPL-3.0-or-later",
+    "MIT",
+    "MPL-2.0",
+    "OpenSSL",
+    "PSF-2.0",
+    "Unlicense",
+    "Zlib",
+    "curl",
 ];
 
 #[derive(Serialize)]
@@ -93,7 +113,13 @@ struct ExtractedLicense {
 fn license_ref(name: &str) -> String {
     let cleaned: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     format!("LicenseRef-{cleaned}")
 }
@@ -173,7 +199,11 @@ pub(super) fn document(scan: &ScanInventory, config: &RenderConfig) -> Document 
             }],
         });
     }
-    let seed: Vec<String> = packages.iter().filter_map(|p| p.external_refs.first()).map(|r| r.reference_locator.clone()).collect();
+    let seed: Vec<String> = packages
+        .iter()
+        .filter_map(|p| p.external_refs.first())
+        .map(|r| r.reference_locator.clone())
+        .collect();
     Document {
         spdx_version: "SPDX-2.3",
         data_license: "CC0-1.0",

@@ -25,7 +25,9 @@ pub(crate) struct TarIndex {
 
 /// Drops `./` and leading `/` so `./manifest.json` and `manifest.json` agree.
 fn normalise(name: &str) -> String {
-    name.trim_start_matches("./").trim_start_matches('/').to_owned()
+    name.trim_start_matches("./")
+        .trim_start_matches('/')
+        .to_owned()
 }
 
 /// Resolves a link `target` written in the tar relative to the member `name`.
@@ -158,7 +160,10 @@ mod tests {
 
     #[test]
     fn relative_links_resolve_against_the_member_directory() {
-        assert_eq!(resolve_link("abc/layer.tar", "../def/layer.tar"), "def/layer.tar");
+        assert_eq!(
+            resolve_link("abc/layer.tar", "../def/layer.tar"),
+            "def/layer.tar"
+        );
         assert_eq!(resolve_link("a/b", "/c"), "c");
     }
 }

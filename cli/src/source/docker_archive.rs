@@ -57,9 +57,12 @@ pub(super) fn open(path: &Path) -> Result<Image, Error> {
             what: "manifest.json".to_owned(),
             source,
         })?;
-    let entry = entries.into_iter().next().ok_or_else(|| Error::NoManifest {
-        location: location.clone(),
-    })?;
+    let entry = entries
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::NoManifest {
+            location: location.clone(),
+        })?;
     let config_bytes = index.read_small(&entry.config, MAX_MANIFEST_BYTES, "the image config")?;
     if let Some(expected) = digest_in_name(&entry.config) {
         let actual = Digest::sha256_of(&config_bytes);

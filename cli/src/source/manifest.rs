@@ -212,7 +212,11 @@ fn choose<'a>(
             wanted: target.to_string(),
             available: candidates
                 .iter()
-                .map(|c| c.platform.as_ref().map_or("unknown".to_owned(), Platform::to_string))
+                .map(|c| {
+                    c.platform
+                        .as_ref()
+                        .map_or("unknown".to_owned(), Platform::to_string)
+                })
                 .collect::<Vec<_>>()
                 .join(", "),
         }),

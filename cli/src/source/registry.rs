@@ -45,7 +45,11 @@ impl Registry {
         }
     }
 
-    fn pull_to<W: tokio::io::AsyncWrite + Unpin>(&self, digest: &Digest, out: W) -> Result<(), Error> {
+    fn pull_to<W: tokio::io::AsyncWrite + Unpin>(
+        &self,
+        digest: &Digest,
+        out: W,
+    ) -> Result<(), Error> {
         let digest = digest.to_string();
         self.runtime
             .block_on(self.client.pull_blob(&self.reference, digest.as_str(), out))
@@ -86,10 +90,11 @@ impl Registry {
         );
         let (bytes, _) = self
             .runtime
-            .block_on(
-                self.client
-                    .pull_manifest_raw(&reference, &self.auth, &ACCEPTED_MANIFEST_TYPES),
-            )
+            .block_on(self.client.pull_manifest_raw(
+                &reference,
+                &self.auth,
+                &ACCEPTED_MANIFEST_TYPES,
+            ))
             .map_err(|source| self.error(source))?;
         Ok(bytes.to_vec())
     }
@@ -111,12 +116,11 @@ impl BlobStore for Registry {
             path: self.scratch_dir.clone().unwrap_or_else(std::env::temp_dir),
             source,
         })?;
-        let mut writer = tokio::fs::File::from_std(scratch.try_clone().map_err(|source| {
-            Error::Io {
+        let mut writer =
+            tokio::fs::File::from_std(scratch.try_clone().map_err(|source| Error::Io {
                 path: PathBuf::from("scratch file"),
                 source,
-            }
-        })?);
+            })?);
         self.pull_to(&layer.expected, &mut writer)?;
         let mut file = scratch;
         std::io::Seek::rewind(&mut file).map_err(|source| Error::Io {
@@ -203,11 +207,12 @@ pub(super) fn open(location: &str, config: &SourceConfig) -> Result<Image, Error
     let reference =
         Reference::from_str(location).map_err(|_| Error::BadReference(location.to_owned()))?;
     let registry = reference.resolve_registry().to_owned();
-    let plain_http: Vec<String> = if is_loopback(&registry) || config.insecure_registries.contains(&registry) {
-        vec![registry.clone()]
-    } else {
-        Vec::new()
-    };
+    let plain_http: Vec<String> =
+        if is_loopback(&registry) || config.insecure_registries.contains(&registry) {
+            vec![registry.clone()]
+        } else {
+            Vec::new()
+        };
     let client = Client::new(ClientConfig {
         protocol: ClientProtocol::HttpsExcept(plain_http),
         ..ClientConfig::default()
@@ -299,7 +304,10 @@ mod tests {
 
     #[test]
     fn docker_config_keys_match_by_host() {
-        assert_eq!(auth_key_host("https://index.docker.io/v1/"), "index.docker.io");
+        assert_eq!(
+            auth_key_host("https://index.docker.io/v1/"),
+            "index.docker.io"
+        );
         assert_eq!(auth_key_host("127.0.0.1:5000"), "127.0.0.1:5000");
     }
 }

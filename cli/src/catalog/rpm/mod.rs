@@ -17,14 +17,27 @@ pub(crate) use header::HeaderError;
 /// rpm databases of large images reach a few hundred MiB.
 const MAX_RPMDB_BYTES: u64 = 512 << 20;
 
-const SQLITE_PATHS: [&str; 2] = ["var/lib/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/rpmdb.sqlite"];
-
-pub(super) const WANTS: [Want; 2] = [
-    Want { pattern: "var/lib/rpm/rpmdb.sqlite", max_bytes: MAX_RPMDB_BYTES },
-    Want { pattern: "usr/lib/sysimage/rpm/rpmdb.sqlite", max_bytes: MAX_RPMDB_BYTES },
+const SQLITE_PATHS: [&str; 2] = [
+    "var/lib/rpm/rpmdb.sqlite",
+    "usr/lib/sysimage/rpm/rpmdb.sqlite",
 ];
 
-fn package_of(header: Header, file: &KeptFile<'_>, os: Option<&OperatingSystem>) -> Option<Package> {
+pub(super) const WANTS: [Want; 2] = [
+    Want {
+        pattern: "var/lib/rpm/rpmdb.sqlite",
+        max_bytes: MAX_RPMDB_BYTES,
+    },
+    Want {
+        pattern: "usr/lib/sysimage/rpm/rpmdb.sqlite",
+        max_bytes: MAX_RPMDB_BYTES,
+    },
+];
+
+fn package_of(
+    header: Header,
+    file: &KeptFile<'_>,
+    os: Option<&OperatingSystem>,
+) -> Option<Package> {
     let name = header.name?;
     // rpm keeps imported signing keys as pseudo-packages.
     if name == "gpg-pubkey" {
@@ -46,8 +59,15 @@ fn package_of(header: Header, file: &KeptFile<'_>, os: Option<&OperatingSystem>)
         .with_namespace(&namespace)
         .with_version(&version_release)
         .with_qualifier("arch", header.architecture.as_deref().unwrap_or(""))
-        .with_qualifier("epoch", &header.epoch.map(|e| e.to_string()).unwrap_or_default())
-        .with_qualifier("distro", &os.map(OperatingSystem::distro_qualifier).unwrap_or_default());
+        .with_qualifier(
+            "epoch",
+            &header.epoch.map(|e| e.to_string()).unwrap_or_default(),
+        )
+        .with_qualifier(
+            "distro",
+            &os.map(OperatingSystem::distro_qualifier)
+                .unwrap_or_default(),
+        );
     Some(Package {
         kind: PackageKind::Rpm,
         source: header

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# tests/run.sh -- run Portcullis's whole test suite on a fresh Debian 12 machine.
+#
+# Installs the Debian packages the tests use (a real OCI registry, skopeo,
+# htpasswd, and what the fixture builder needs), builds the shared fixture
+# images once into target/fixture-images (cached by the builder's own stamp),
+# then runs `cargo test`. Needs root for apt and the fixture build.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+SHARED="${PORTCULLIS_SHARED:-$(cd .. && pwd)/shared}"
+
+PACKAGES=(docker-registry apache2-utils skopeo umoci debootstrap rpm jq golang-go
+          golang-golang-x-net-dev ca-certificates time)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  # Keep apt from starting the registry as a system service.
+  added_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; added_policy=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" \
+    || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"; }
+  [ $added_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
+fi
+
+export PORTCULLIS_FIXTURES="${PORTCULLIS_FIXTURES:-$PWD/target/fixture-images}"
+mkdir -p target
+bash "$SHARED/fixtures/build-images.sh" "$PORTCULLIS_FIXTURES" > target/fixture-build.log 2>&1 \
+  || { cat target/fixture-build.log >&2; exit 1; }
+
+cargo test --workspace
