@@ -204,3 +204,61 @@ fn rootfs_prefix_forces_the_kind() {
         "{purls:?}"
     );
 }
+
+#[test]
+fn rpm_berkeley_db_packages_are_read_from_an_image_layer() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bdb = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/catalog/rpm/testdata/Packages.bdb-512"
+    ))
+    .unwrap();
+    let os_release = b"NAME=\"AlmaLinux\"\nID=\"almalinux\"\nVERSION_ID=\"8.9\"\n";
+    Image::new(vec![tar(&[
+        Entry::File("etc/os-release", os_release),
+        Entry::File("var/lib/rpm/Packages", &bdb),
+    ])])
+    .write_oci_dir(dir.path());
+    let bom = sbom(cache.path(), dir.path().to_str().unwrap(), &[]);
+    let found: Vec<(String, String, String)> = packages(&bom).into_iter().collect();
+    assert_eq!(found.len(), 3, "{bom}");
+    assert!(found.contains(&(
+        "rpm".into(),
+        "openssl-libs".into(),
+        "1:3.0.1-41.el9_0".into()
+    )));
+    let text = bom.to_string();
+    assert!(text.contains("distro=almalinux-8.9&epoch=1"), "{text}");
+    assert!(text.contains("AlmaLinux:8"), "{text}");
+}
+
+#[test]
+fn alpine_packages_take_their_branch_from_the_repositories_file() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // The shape of an alpine:3.20 `lib/apk/db/installed`, two entries, fields
+    // trimmed (no real Alpine image is reachable here to copy one from).
+    let installed = "C:Q1kZ2j0Zw5Zr0cM0m8t6Ah1bJQf7E=\nP:musl\nV:1.2.5-r0\nA:x86_64\nL:MIT\no:musl\n\nC:Q1v1bHq3LR8aYxT2uVJ0XMl3u1Lw0=\nP:libcrypto3\nV:3.3.1-r0\nA:x86_64\nL:Apache-2.0\no:openssl\n\n";
+    Image::new(vec![tar(&[
+        Entry::File("etc/os-release", b"ID=alpine\nVERSION_ID=3.20.1\n"),
+        Entry::File(
+            "etc/apk/repositories",
+            b"https://dl-cdn.alpinelinux.org/alpine/v3.20/main\n",
+        ),
+        Entry::File("lib/apk/db/installed", installed.as_bytes()),
+    ])])
+    .write_oci_dir(dir.path());
+    let bom = sbom(cache.path(), dir.path().to_str().unwrap(), &[]);
+    assert_eq!(names(&bom), ["libcrypto3", "musl"]);
+    let text = bom.to_string();
+    assert!(
+        text.contains("pkg:apk/alpine/libcrypto3@3.3.1-r0?arch=x86_64&distro=alpine-3.20.1"),
+        "{text}"
+    );
+    assert!(text.contains("\"Alpine:v3.20\""), "{text}");
+    assert!(
+        text.contains("\"openssl\""),
+        "source package (origin) missing: {text}"
+    );
+}

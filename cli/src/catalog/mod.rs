@@ -22,12 +22,12 @@ const COLLECTOR_VERSION: &str = "portcullis-collectors-1";
 pub(crate) enum Error {
     #[error("could not look up a file in the image")]
     Lookup(#[from] layer::Error),
-    #[error("`{path}` ({}) is not a readable rpm SQLite database", layer_label(*.layer))]
-    RpmSqlite {
+    #[error("`{path}` ({}) is not a readable rpm database", layer_label(*.layer))]
+    RpmDatabase {
         path: String,
         layer: Option<usize>,
         #[source]
-        source: rusqlite::Error,
+        source: rpm::DatabaseError,
     },
     #[error("row {row} of `{path}` is not a valid rpm header")]
     RpmHeader {
@@ -50,7 +50,7 @@ impl Error {
         match self {
             Error::Lookup(inner) => inner.is_undecided(),
             Error::Patterns(_) => true,
-            Error::RpmSqlite { .. } | Error::RpmHeader { .. } => false,
+            Error::RpmDatabase { .. } | Error::RpmHeader { .. } => false,
         }
     }
 }

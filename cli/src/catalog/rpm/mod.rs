@@ -1,7 +1,10 @@
-//! rpm packages from rpm's database, in the backend the image uses: SQLite
-//! (`rpmdb.sqlite`, rpm ≥ 4.16). Each row is a header blob (see `header.rs`).
+//! rpm packages from rpm's database, in whichever backend the image uses:
+//! SQLite (`rpmdb.sqlite`, rpm ≥ 4.16), Berkeley DB (`Packages`, older rpm) or
+//! NDB (`Packages.db`, SUSE). Each record is a header blob (see `header.rs`).
 
+mod bdb;
 mod header;
+mod ndb;
 mod sqlite;
 
 use header::{split_source_rpm, Header};
@@ -17,21 +20,61 @@ pub(crate) use header::HeaderError;
 /// rpm databases of large images reach a few hundred MiB.
 const MAX_RPMDB_BYTES: u64 = 512 << 20;
 
-const SQLITE_PATHS: [&str; 2] = [
-    "var/lib/rpm/rpmdb.sqlite",
-    "usr/lib/sysimage/rpm/rpmdb.sqlite",
+/// The database backends rpm has used.
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Sqlite,
+    BerkeleyDb,
+    Ndb,
+}
+
+/// Where each backend keeps its file, newest layout first; the first present wins.
+const DATABASES: [(&str, Backend); 6] = [
+    ("usr/lib/sysimage/rpm/rpmdb.sqlite", Backend::Sqlite),
+    ("var/lib/rpm/rpmdb.sqlite", Backend::Sqlite),
+    ("usr/lib/sysimage/rpm/Packages.db", Backend::Ndb),
+    ("var/lib/rpm/Packages.db", Backend::Ndb),
+    ("usr/lib/sysimage/rpm/Packages", Backend::BerkeleyDb),
+    ("var/lib/rpm/Packages", Backend::BerkeleyDb),
 ];
 
-pub(super) const WANTS: [Want; 2] = [
+const fn want(pattern: &'static str) -> Want {
     Want {
-        pattern: "var/lib/rpm/rpmdb.sqlite",
+        pattern,
         max_bytes: MAX_RPMDB_BYTES,
-    },
-    Want {
-        pattern: "usr/lib/sysimage/rpm/rpmdb.sqlite",
-        max_bytes: MAX_RPMDB_BYTES,
-    },
+    }
+}
+
+pub(super) const WANTS: [Want; 6] = [
+    want(DATABASES[0].0),
+    want(DATABASES[1].0),
+    want(DATABASES[2].0),
+    want(DATABASES[3].0),
+    want(DATABASES[4].0),
+    want(DATABASES[5].0),
 ];
+
+/// Why an rpm database could not be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DatabaseError {
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(transparent)]
+    BerkeleyDb(#[from] bdb::BdbError),
+    #[error(transparent)]
+    Ndb(#[from] ndb::NdbError),
+}
+
+fn header_blobs(backend: Backend, bytes: &[u8]) -> Result<Vec<Vec<u8>>, DatabaseError> {
+    Ok(match backend {
+        Backend::Sqlite => sqlite::header_blobs(bytes)?,
+        Backend::BerkeleyDb => bdb::values(bytes)?,
+        Backend::Ndb => ndb::values(bytes)?,
+    })
+}
+
+/// rpm's BDB stores a 4-byte instance counter beside the headers; skip such stubs.
+const MIN_HEADER_BYTES: usize = 16;
 
 fn package_of(
     header: Header,
@@ -90,16 +133,19 @@ fn package_of(
 
 pub(super) fn catalog(view: &View, os: Option<&OperatingSystem>) -> Result<Vec<Package>, Error> {
     let mut packages = Vec::new();
-    for path in SQLITE_PATHS {
+    for (path, backend) in DATABASES {
         let Some(file) = view.file(path)? else {
             continue;
         };
-        let blobs = sqlite::header_blobs(file.bytes).map_err(|source| Error::RpmSqlite {
+        let blobs = header_blobs(backend, file.bytes).map_err(|source| Error::RpmDatabase {
             path: format!("/{}", file.path),
             layer: file.layer,
             source,
         })?;
         for (row, blob) in blobs.iter().enumerate() {
+            if blob.len() < MIN_HEADER_BYTES {
+                continue;
+            }
             let header = Header::parse(blob).map_err(|source| Error::RpmHeader {
                 path: format!("/{}", file.path),
                 row,
