@@ -6,6 +6,7 @@
 mod support;
 
 mod bad_input;
+mod db;
 mod layers;
 mod registry;
 mod sbom;

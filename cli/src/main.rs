@@ -7,6 +7,7 @@ mod model;
 mod report;
 mod scan;
 mod source;
+mod vulndb;
 
 use std::io::Write as _;
 use std::process::ExitCode;

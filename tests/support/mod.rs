@@ -1,6 +1,7 @@
 //! The shared harness: the built binary, the fixture images, temp dirs, and a
 //! builder for small hand-made images (OCI layouts and docker-archives).
 
+pub(crate) mod http;
 pub(crate) mod image;
 pub(crate) mod registry;
 
@@ -72,4 +73,24 @@ pub(crate) fn packages(
             )
         })
         .collect()
+}
+
+/// The shared folder beside the repository (`../shared`), or `PORTCULLIS_SHARED`.
+pub(crate) fn shared() -> PathBuf {
+    std::env::var_os("PORTCULLIS_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
+}
+
+/// Runs `portcullis` with `args`; returns (exit code, stdout, stderr).
+pub(crate) fn run(cache: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = portcullis(cache)
+        .args(args)
+        .output()
+        .expect("run portcullis");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr(&output),
+    )
 }

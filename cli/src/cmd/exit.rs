@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use crate::scan;
+use crate::{scan, vulndb};
 
 /// Exit code for input at fault (bad image, flag or file).
 const EXIT_INPUT: u8 = 2;
@@ -25,10 +25,14 @@ pub(crate) fn exit_code(error: &anyhow::Error) -> ExitCode {
     if is_broken_pipe(error) {
         return ExitCode::SUCCESS;
     }
-    let undecided = error
-        .chain()
-        .find_map(|cause| cause.downcast_ref::<scan::Error>())
-        .is_some_and(scan::Error::is_undecided);
+    let undecided = error.chain().any(|cause| {
+        cause
+            .downcast_ref::<scan::Error>()
+            .is_some_and(scan::Error::is_undecided)
+            || cause
+                .downcast_ref::<vulndb::Error>()
+                .is_some_and(vulndb::Error::is_undecided)
+    });
     ExitCode::from(if undecided {
         EXIT_UNDECIDED
     } else {
@@ -38,6 +42,13 @@ pub(crate) fn exit_code(error: &anyhow::Error) -> ExitCode {
 
 /// A hint for errors whose fix we know.
 fn hint(error: &anyhow::Error) -> Option<&'static str> {
+    if let Some(hint) = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<vulndb::Error>())
+        .and_then(vulndb::Error::hint)
+    {
+        return Some(hint);
+    }
     let text = error
         .chain()
         .map(ToString::to_string)

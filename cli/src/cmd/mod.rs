@@ -1,6 +1,7 @@
 //! The command line: clap definitions, flags > environment > defaults resolved
 //! into frozen configs, and calls into the engine. No logic lives here.
 
+mod db;
 mod exit;
 mod options;
 mod sbom;
@@ -26,6 +27,8 @@ struct Cli {
 enum Command {
     /// Write a software bill of materials (CycloneDX 1.6 or SPDX 2.3 JSON) for a target.
     Sbom(sbom::SbomArgs),
+    /// Build, update, inspect and move the offline vulnerability DB.
+    Db(db::DbArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -46,5 +49,6 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         .init();
     match cli.command {
         Command::Sbom(args) => sbom::run(&args),
+        Command::Db(args) => db::run(&args),
     }
 }

@@ -6,8 +6,10 @@ mod digest;
 mod ecosystem;
 mod platform;
 mod purl;
+mod timestamp;
 
 pub(crate) use digest::{Digest, DigestError, Hasher};
 pub(crate) use ecosystem::Ecosystem;
 pub(crate) use platform::Platform;
 pub(crate) use purl::Purl;
+pub(crate) use timestamp::Timestamp;

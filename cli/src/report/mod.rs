@@ -2,9 +2,11 @@
 //! build their own wire types from engine values and never filter them.
 
 mod cyclonedx;
+mod db_status;
 mod output;
 mod spdx;
 
+pub(crate) use db_status::{db_build_summary, db_lookup, db_record, db_status};
 pub(crate) use output::{creation_time, write_atomic, write_stdout};
 
 use crate::scan::ScanInventory;

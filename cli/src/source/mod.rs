@@ -20,6 +20,7 @@ use crate::model::{Digest, Platform};
 
 pub(crate) use config::ImageConfig;
 pub(crate) use error::Error;
+pub(crate) use registry::{connect as connect_registry, RegistryConnection};
 
 /// The kinds of target this stage can open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -203,7 +203,17 @@ fn is_loopback(registry: &str) -> bool {
     host == "localhost" || host.starts_with("127.") || host == "[::1]"
 }
 
-pub(super) fn open(location: &str, config: &SourceConfig) -> Result<Image, Error> {
+/// A client, credentials and runtime for one registry reference.
+pub(crate) struct RegistryConnection {
+    pub(crate) client: Client,
+    pub(crate) auth: RegistryAuth,
+    pub(crate) reference: Reference,
+    pub(crate) runtime: tokio::runtime::Runtime,
+}
+
+/// Connects to the registry of `location` with the credentials and plain-HTTP
+/// rules of `config`.
+pub(crate) fn connect(location: &str, config: &SourceConfig) -> Result<RegistryConnection, Error> {
     let reference =
         Reference::from_str(location).map_err(|_| Error::BadReference(location.to_owned()))?;
     let registry = reference.resolve_registry().to_owned();
@@ -223,6 +233,21 @@ pub(super) fn open(location: &str, config: &SourceConfig) -> Result<Image, Error
         .enable_all()
         .build()
         .map_err(Error::Runtime)?;
+    Ok(RegistryConnection {
+        client,
+        auth,
+        reference,
+        runtime,
+    })
+}
+
+pub(super) fn open(location: &str, config: &SourceConfig) -> Result<Image, Error> {
+    let RegistryConnection {
+        client,
+        auth,
+        reference,
+        runtime,
+    } = connect(location, config)?;
     let source = Registry {
         client,
         auth,

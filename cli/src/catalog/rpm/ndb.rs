@@ -104,7 +104,7 @@ mod tests {
             file.extend_from_slice(&0u32.to_le_bytes());
             file.extend_from_slice(&(blob.len() as u32).to_le_bytes());
             file.extend_from_slice(b"BlbE");
-            while file.len() % BLOCK_BYTES != 0 {
+            while !file.len().is_multiple_of(BLOCK_BYTES) {
                 file.push(0);
             }
         }

@@ -1,0 +1,439 @@
+//! The vulnerability DB: import, update from mirrors (folders and HTTP),
+//! failure modes that must leave the old DB answering, bundles and artifacts.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::support::http::{Response, Server};
+use crate::support::registry::Registry;
+use crate::support::{portcullis, run, shared};
+
+fn osv(ecosystem: &str) -> PathBuf {
+    shared().join("vulndb/osv").join(ecosystem).join("all.zip")
+}
+
+fn db_args<'a>(db: &'a Path, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["db", "--db", db.to_str().unwrap()];
+    args.extend_from_slice(rest);
+    args
+}
+
+/// `db status` lines `  <ecosystem> <count>` as a map, plus the digest line.
+fn status(cache: &Path, db: &Path) -> (BTreeMap<String, u64>, String) {
+    let (code, out, err) = run(cache, &db_args(db, &["status"]));
+    assert_eq!(code, 0, "{err}");
+    let mut counts = BTreeMap::new();
+    let mut in_counts = false;
+    let mut digest = String::new();
+    for line in out.lines() {
+        if let Some(value) = line.strip_prefix("digest") {
+            digest = value.trim().to_owned();
+        }
+        if line.starts_with("advisories per ecosystem") {
+            in_counts = true;
+            continue;
+        }
+        if in_counts && line.starts_with("  ") {
+            let (name, count) = line.trim().rsplit_once(' ').unwrap();
+            counts.insert(name.trim().to_owned(), count.trim().parse().unwrap());
+        } else {
+            in_counts = false;
+        }
+    }
+    (counts, digest)
+}
+
+/// A zip of OSV records (`name`, `json`), stored uncompressed.
+fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, json) in entries {
+        writer.start_file(*name, options).unwrap();
+        writer.write_all(json.as_bytes()).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+const RECORD: &str = r#"{"id":"TEST-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"left-pad"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.3.0"}]}]}]}"#;
+
+#[test]
+fn import_of_the_shared_corpus_holds_every_record() {
+    let cache = tempfile::tempdir().unwrap();
+    let db = cache.path().join("p.db");
+    let vulndb = shared().join("vulndb");
+    let mut args = db_args(&db, &["import"]);
+    let zips: Vec<String> = std::fs::read_dir(vulndb.join("osv"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("all.zip").display().to_string())
+        .collect();
+    let kev = vulndb
+        .join("kev/known_exploited_vulnerabilities.json")
+        .display()
+        .to_string();
+    args.extend(zips.iter().map(String::as_str));
+    args.push(&kev);
+    let (code, out, err) = run(cache.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("imported kev"), "{out}");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(vulndb.join("MANIFEST.json")).unwrap()).unwrap();
+    let mut expected = BTreeMap::new();
+    for feed in manifest["osv"].as_object().unwrap().values() {
+        for (ecosystem, count) in feed["records_per_affected_ecosystem"].as_object().unwrap() {
+            expected.insert(ecosystem.clone(), count.as_u64().unwrap());
+        }
+    }
+    let (counts, digest) = status(cache.path(), &db);
+    assert_eq!(counts, expected);
+    let (_, status_text, _) = run(cache.path(), &db_args(&db, &["status"]));
+    assert!(
+        status_text.contains(&format!("kev        {} entries", manifest["kev"]["count"])),
+        "{status_text}"
+    );
+
+    // The same feeds through `db update` from the folder mirror give the same DB.
+    let mirrored = cache.path().join("mirrored.db");
+    let mirror = format!("file://{}", vulndb.join("osv").display());
+    let kev_url = format!("file://{kev}");
+    let (code, _, err) = run(
+        cache.path(),
+        &db_args(
+            &mirrored,
+            &["update", "--mirror", &mirror, "--kev-url", &kev_url],
+        ),
+    );
+    assert_eq!(code, 0, "{err}");
+    let (mirrored_counts, mirrored_digest) = status(cache.path(), &mirrored);
+    assert_eq!(mirrored_counts, counts);
+    assert_eq!(mirrored_digest, digest, "same sources, same DB digest");
+
+    // Concrete lookups: the DB answers with real advisories.
+    let (_, out, _) = run(cache.path(), &db_args(&db, &["lookup", "PyPI", "PyYAML"]));
+    assert!(out.contains("PYSEC-2021-142"), "{out}");
+    let (_, out, _) = run(cache.path(), &db_args(&db, &["show", "CVE-2021-44228"]));
+    assert!(out.contains("kev: added 2021-12-10"), "{out}");
+}
+
+#[test]
+fn http_mirror_is_reused_with_its_etag() {
+    let zip = std::fs::read(osv("npm")).unwrap();
+    let server = Server::start(move |request| {
+        if request.path != "/npm/all.zip" {
+            return Response::status(404);
+        }
+        if request.header("If-None-Match") == Some("\"v1\"") {
+            return Response::status(304);
+        }
+        Response::ok(zip.clone()).header("ETag", "\"v1\"")
+    });
+    let cache = tempfile::tempdir().unwrap();
+    let db = cache.path().join("p.db");
+    let update = ["update", "--mirror", &server.base, "--ecosystem", "npm"];
+    let (code, out, err) = run(cache.path(), &db_args(&db, &update));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("imported osv:npm") && out.contains("467 records"),
+        "{out}"
+    );
+    let (code, out, err) = run(cache.path(), &db_args(&db, &update));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("kept     osv:npm"), "{out}");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[1].header("If-None-Match"), Some("\"v1\""));
+    let (counts, _) = status(cache.path(), &db);
+    assert_eq!(counts.get("npm"), Some(&467));
+}
+
+#[test]
+fn failing_first_mirror_falls_back_to_the_second() {
+    let broken = Server::start(|_| Response::status(503));
+    let zip = std::fs::read(osv("crates.io")).unwrap();
+    let good = Server::start(move |_| Response::ok(zip.clone()));
+    let cache = tempfile::tempdir().unwrap();
+    let db = cache.path().join("p.db");
+    let (code, out, err) = run(
+        cache.path(),
+        &db_args(
+            &db,
+            &[
+                "update",
+                "--mirror",
+                &broken.base,
+                "--mirror",
+                &good.base,
+                "--ecosystem",
+                "crates.io",
+            ],
+        ),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("1206 records"), "{out}");
+    assert_eq!(
+        broken.requests().len(),
+        3,
+        "three attempts with backoff on the failing mirror"
+    );
+    assert!(err.contains("HTTP 503"), "{err}");
+    assert_eq!(good.requests().len(), 1);
+}
+
+/// A DB with npm only, and its digest.
+fn npm_db(cache: &Path) -> (PathBuf, String) {
+    let db = cache.join("p.db");
+    let npm = osv("npm").display().to_string();
+    let (code, _, err) = run(cache, &db_args(&db, &["import", &npm]));
+    assert_eq!(code, 0, "{err}");
+    let (_, digest) = status(cache, &db);
+    (db, digest)
+}
+
+#[test]
+fn truncated_zip_is_an_error_and_the_old_db_stays() {
+    let cache = tempfile::tempdir().unwrap();
+    let (db, digest) = npm_db(cache.path());
+    let bytes = std::fs::read(osv("PyPI")).unwrap();
+    let broken = cache.path().join("PyPI.zip");
+    std::fs::write(&broken, &bytes[..bytes.len() / 2]).unwrap();
+    let (code, _, err) = run(
+        cache.path(),
+        &db_args(&db, &["import", broken.to_str().unwrap()]),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("PyPI.zip") && err.contains("not a readable zip"),
+        "{err}"
+    );
+    assert_eq!(status(cache.path(), &db).1, digest);
+}
+
+#[test]
+fn zip_entry_escaping_the_archive_is_refused() {
+    let cache = tempfile::tempdir().unwrap();
+    let (db, digest) = npm_db(cache.path());
+    let evil = cache.path().join("evil.zip");
+    std::fs::write(
+        &evil,
+        zip_of(&[("ok.json", RECORD), ("../../x.json", RECORD)]),
+    )
+    .unwrap();
+    let (code, _, err) = run(
+        cache.path(),
+        &db_args(&db, &["import", evil.to_str().unwrap()]),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`../../x.json`") && err.contains("escapes"),
+        "{err}"
+    );
+    assert_eq!(status(cache.path(), &db).1, digest);
+}
+
+#[test]
+fn records_that_are_not_osv_are_skipped_counted_and_named() {
+    let cache = tempfile::tempdir().unwrap();
+    let db = cache.path().join("p.db");
+    let mixed = cache.path().join("mixed.zip");
+    let no_id = r#"{"modified":"2024-01-01T00:00:00Z","affected":[]}"#;
+    let two_keys = RECORD.replace(r#"{"introduced":"0"}"#, r#"{"introduced":"0","fixed":"2"}"#);
+    std::fs::write(
+        &mixed,
+        zip_of(&[
+            ("TEST-1.json", RECORD),
+            ("broken.json", "{not json"),
+            ("no-id.json", no_id),
+            ("two-keys.json", &two_keys),
+        ]),
+    )
+    .unwrap();
+    let (code, out, err) = run(
+        cache.path(),
+        &db_args(&db, &["import", mixed.to_str().unwrap()]),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("1 records, 3 skipped"), "{out}");
+    for name in ["broken.json", "no-id.json", "two-keys.json"] {
+        assert!(err.contains(&format!("skipped `{name}`")), "{err}");
+    }
+    let (_, out, _) = run(cache.path(), &db_args(&db, &["lookup", "npm", "left-pad"]));
+    assert!(out.contains("TEST-1  [>=0 <1.3.0]"), "{out}");
+}
+
+#[test]
+fn update_killed_mid_way_leaves_the_old_db_answering() {
+    let cache = tempfile::tempdir().unwrap();
+    let (db, digest) = npm_db(cache.path());
+    let zip = std::fs::read(osv("PyPI")).unwrap();
+    let server = Server::start(move |_| Response {
+        stall: true,
+        ..Response::ok(zip.clone())
+    });
+    let mut child = portcullis(cache.path())
+        .args(db_args(
+            &db,
+            &["update", "--mirror", &server.base, "--ecosystem", "PyPI"],
+        ))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while server.requests().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the update never asked"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(status(cache.path(), &db).1, digest);
+    let (_, out, _) = run(cache.path(), &db_args(&db, &["lookup", "npm", "lodash"]));
+    assert!(out.contains("advisories"), "{out}");
+}
+
+#[test]
+fn two_updates_at_once_both_finish_and_leave_a_working_db() {
+    let cache = tempfile::tempdir().unwrap();
+    let db = cache.path().join("p.db");
+    let mirror = shared().join("vulndb/osv").display().to_string();
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            portcullis(cache.path())
+                .args(db_args(
+                    &db,
+                    &[
+                        "update",
+                        "--mirror",
+                        &mirror,
+                        "--ecosystem",
+                        "npm",
+                        "--ecosystem",
+                        "crates.io",
+                    ],
+                ))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let (counts, _) = status(cache.path(), &db);
+    assert_eq!(
+        (counts.get("npm"), counts.get("crates.io")),
+        (Some(&467), Some(&1206))
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(cache.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn epss_scores_are_imported_beside_the_advisories() {
+    let cache = tempfile::tempdir().unwrap();
+    let (db, _) = npm_db(cache.path());
+    // FIRST's CSV layout (a model line, a header, then rows); the scores are
+    // made up here, as no EPSS snapshot is available offline.
+    let csv = cache.path().join("epss.csv");
+    std::fs::write(
+        &csv,
+        "#model_version:v2025.03.14,score_date:2025-08-25T12:55:00Z\ncve,epss,percentile\nCVE-2021-44228,0.94358,0.99958\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(
+        cache.path(),
+        &db_args(&db, &["import", csv.to_str().unwrap()]),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("kept     osv:npm"),
+        "importing EPSS keeps the advisories: {out}"
+    );
+    let (_, text, _) = run(cache.path(), &db_args(&db, &["status"]));
+    assert!(text.contains("epss       1 scores"), "{text}");
+}
+
+#[test]
+fn bundle_export_and_import_round_trip() {
+    let cache = tempfile::tempdir().unwrap();
+    let (db, digest) = npm_db(cache.path());
+    let bundle = cache.path().join("db.bundle");
+    let (code, _, err) = run(
+        cache.path(),
+        &db_args(&db, &["export", bundle.to_str().unwrap()]),
+    );
+    assert_eq!(code, 0, "{err}");
+    let copy = cache.path().join("copy/p.db");
+    let (code, _, err) = run(
+        cache.path(),
+        &db_args(&copy, &["import", bundle.to_str().unwrap()]),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(status(cache.path(), &copy).1, digest);
+}
+
+#[test]
+fn db_of_another_schema_is_refused_with_a_hint() {
+    let cache = tempfile::tempdir().unwrap();
+    let db = cache.path().join("old.db");
+    let status = Command::new("python3")
+        .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table meta(key text primary key, value text)'); c.execute(\"insert into meta values('schema_version','0')\"); c.commit()", db.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (code, _, err) = run(cache.path(), &db_args(&db, &["status"]));
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("schema 0") && err.contains("hint: rebuild it"),
+        "{err}"
+    );
+    let (code, _, err) = run(
+        cache.path(),
+        &db_args(&cache.path().join("none.db"), &["status"]),
+    );
+    assert_eq!(code, 3);
+    assert!(err.contains("portcullis db update"), "{err}");
+}
+
+#[test]
+fn db_artifact_pushed_and_pulled_through_a_registry() {
+    let registry = Registry::start(None);
+    let cache = tempfile::tempdir().unwrap();
+    let (db, digest) = npm_db(cache.path());
+    let reference = format!("{}/portcullis/db:1", registry.address);
+    let (code, out, err) = run(cache.path(), &db_args(&db, &["push", &reference]));
+    assert_eq!(code, 0, "{err}");
+    let pinned = out.trim().to_owned();
+    assert!(pinned.contains("@sha256:"), "{pinned}");
+    for (name, source) in [
+        ("by-tag.db", reference.clone()),
+        (
+            "by-digest.db",
+            format!(
+                "{}/portcullis/db@{}",
+                registry.address,
+                pinned.rsplit_once('@').unwrap().1
+            ),
+        ),
+    ] {
+        let pulled = cache.path().join(name);
+        let (code, _, err) = run(cache.path(), &db_args(&pulled, &["pull", &source]));
+        assert_eq!(code, 0, "{source}: {err}");
+        assert_eq!(status(cache.path(), &pulled).1, digest, "{source}");
+    }
+}
