@@ -127,6 +127,7 @@ pub(crate) fn run(args: &DbArgs) -> anyhow::Result<ExitCode> {
                 epss_url: epss_url
                     .clone()
                     .or_else(|| default.then(|| vulndb::DEFAULT_EPSS_URL.to_owned())),
+                progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             };
             let report = vulndb::update(&config, Timestamp::now())
                 .with_context(|| format!("could not update `{}`", path.display()))?;

@@ -130,6 +130,7 @@ pub(crate) struct Fetcher {
     runtime: tokio::runtime::Runtime,
     client: reqwest::Client,
     scratch_dir: PathBuf,
+    progress: bool,
 }
 
 /// What one HTTP attempt came to.
@@ -140,7 +141,8 @@ enum Attempt {
 }
 
 impl Fetcher {
-    pub(crate) fn new(scratch_dir: &Path) -> Result<Fetcher, Error> {
+    /// `progress` draws a download bar on stderr (the caller checks it is a terminal).
+    pub(crate) fn new(scratch_dir: &Path, progress: bool) -> Result<Fetcher, Error> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -161,6 +163,7 @@ impl Fetcher {
             runtime,
             client,
             scratch_dir: scratch_dir.to_owned(),
+            progress,
         })
     }
 

@@ -36,6 +36,8 @@ pub(crate) struct UpdateConfig {
     pub(crate) ecosystems: Option<Vec<String>>,
     pub(crate) kev_url: Option<String>,
     pub(crate) epss_url: Option<String>,
+    /// Draw download progress on stderr.
+    pub(crate) progress: bool,
 }
 
 /// Builds a DB from local files and folders (`db import`); a bundle replaces the DB whole.
@@ -94,7 +96,7 @@ pub(crate) fn update(config: &UpdateConfig, now: Timestamp) -> Result<BuildRepor
         .parent()
         .unwrap_or(Path::new("."))
         .join(".download");
-    let fetcher = Fetcher::new(&scratch_dir)?;
+    let fetcher = Fetcher::new(&scratch_dir, config.progress)?;
     let previous = build::current_sources(&config.db_path);
     let previous_of = |name: &str| previous.iter().find(|source| source.name == name);
     let explicit = config.ecosystems.is_some();
