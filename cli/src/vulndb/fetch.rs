@@ -277,18 +277,33 @@ impl Fetcher {
         };
         fs_err::create_dir_all(&self.scratch_dir).map_err(io_error)?;
         let mut scratch = tempfile::NamedTempFile::new_in(&self.scratch_dir).map_err(io_error)?;
+        let bar = if self.progress {
+            indicatif::ProgressBar::new(response.content_length().unwrap_or(0))
+                .with_style(
+                    indicatif::ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                )
+                .with_message(url.to_owned())
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
         loop {
             match response.chunk().await {
-                Ok(Some(chunk)) => scratch.write_all(&chunk).map_err(io_error)?,
+                Ok(Some(chunk)) => {
+                    scratch.write_all(&chunk).map_err(io_error)?;
+                    bar.inc(chunk.len() as u64);
+                }
                 Ok(None) => break,
                 Err(error) => {
+                    bar.finish_and_clear();
                     return Ok(Attempt::Retry(
                         None,
                         format!("the download broke off: {error}"),
-                    ))
+                    ));
                 }
             }
         }
+        bar.finish_and_clear();
         let scratch = scratch.into_temp_path();
         Ok(Attempt::Done(Fetched::File {
             path: scratch.to_path_buf(),
