@@ -181,7 +181,7 @@ fn a_file_that_is_not_an_image_is_refused() {
     std::fs::write(&path, "hello").unwrap();
     let text = fails(path.to_str().unwrap(), &[]);
     assert!(
-        text.contains("notes.txt") && text.contains("not a tar archive"),
+        text.contains("notes.txt") && text.contains("neither a tar archive"),
         "{text}"
     );
 }

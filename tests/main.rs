@@ -7,6 +7,7 @@ mod support;
 
 mod bad_input;
 mod db;
+mod language;
 mod layers;
 mod registry;
 mod sbom;

@@ -4,7 +4,7 @@
 use crate::catalog::{self, Inventory};
 use crate::layer::{self, LayerConfig, ReadStats};
 use crate::model::{Digest, Platform};
-use crate::source::{self, SourceConfig, TargetKind};
+use crate::source::{self, Contents, Image, SourceConfig, TargetKind};
 
 /// Frozen settings for one scan.
 #[derive(Debug, Clone)]
@@ -28,6 +28,14 @@ pub(crate) enum Error {
         #[source]
         source: Box<layer::Error>,
     },
+    #[error("`{path}` is not a usable SBOM: {message}")]
+    Sbom { path: String, message: String },
+    #[error("could not read the SBOM `{path}`")]
+    SbomIo {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("could not catalog the packages of `{target}`")]
     Catalog {
         target: String,
@@ -43,6 +51,7 @@ impl Error {
             Error::Source { source, .. } => source.is_undecided(),
             Error::Layer { source, .. } => source.is_undecided(),
             Error::Catalog { source, .. } => source.is_undecided(),
+            Error::Sbom { .. } | Error::SbomIo { .. } => false,
         }
     }
 }
@@ -68,20 +77,11 @@ impl TargetSummary {
     }
 }
 
-/// A file a cataloger wanted but could not use.
-#[derive(Debug, Clone)]
-pub(crate) struct Skipped {
-    pub(crate) path: String,
-    pub(crate) layer: Option<usize>,
-    pub(crate) why: String,
-}
-
 /// The inventory of one target.
 #[derive(Debug, Clone)]
 pub(crate) struct ScanInventory {
     pub(crate) target: TargetSummary,
     pub(crate) inventory: Inventory,
-    pub(crate) skipped: Vec<Skipped>,
     pub(crate) stats: ReadStats,
 }
 
@@ -91,6 +91,13 @@ pub(crate) fn inventory(target: &str, config: &ScanConfig) -> Result<ScanInvento
         target: target.to_owned(),
         source: Box::new(source),
     })?;
+    if let Contents::Sbom(path) = &image.contents {
+        return Ok(ScanInventory {
+            target: summary(&image),
+            inventory: read_sbom(path)?,
+            stats: ReadStats::default(),
+        });
+    }
     let selection = catalog::selection().map_err(|source| Error::Catalog {
         target: target.to_owned(),
         source: Box::new(source),
@@ -104,25 +111,47 @@ pub(crate) fn inventory(target: &str, config: &ScanConfig) -> Result<ScanInvento
         target: target.to_owned(),
         source: Box::new(source),
     })?;
-    let skipped = view
-        .skipped
-        .iter()
-        .map(|(path, layer, why)| Skipped {
-            path: format!("/{path}"),
-            layer: *layer,
-            why: why.clone(),
-        })
-        .collect();
     Ok(ScanInventory {
-        target: TargetSummary {
-            kind: image.kind,
-            reference: image.reference.clone(),
-            manifest_digest: image.manifest_digest.clone(),
-            platform: image.platform.clone(),
-            layers: image.config.diff_ids.clone(),
-        },
+        target: summary(&image),
         inventory,
-        skipped,
         stats,
+    })
+}
+
+fn summary(image: &Image) -> TargetSummary {
+    TargetSummary {
+        kind: image.kind,
+        reference: image.reference.clone(),
+        manifest_digest: image.manifest_digest.clone(),
+        platform: image.platform.clone(),
+        layers: image.config.diff_ids.clone(),
+    }
+}
+
+/// SBOMs of real images stay far below this (256 MiB).
+const MAX_SBOM_BYTES: u64 = 256 << 20;
+
+fn read_sbom(path: &std::path::Path) -> Result<Inventory, Error> {
+    use std::io::Read as _;
+    let shown = path.display().to_string();
+    let io_error = |source| Error::SbomIo {
+        path: shown.clone(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    fs_err::File::open(path)
+        .map_err(io_error)?
+        .take(MAX_SBOM_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() as u64 > MAX_SBOM_BYTES {
+        return Err(Error::Sbom {
+            path: shown,
+            message: format!("it is larger than {MAX_SBOM_BYTES} bytes"),
+        });
+    }
+    catalog::read_sbom(&bytes, &shown).map_err(|error| Error::Sbom {
+        path: shown.clone(),
+        message: error.to_string(),
     })
 }

@@ -5,7 +5,7 @@
 //! Format: <https://wiki.alpinelinux.org/wiki/Apk_spec#Package_database_format>.
 
 use super::os::OperatingSystem;
-use super::package::{Location, Package, PackageKind, SourcePackage};
+use super::package::{Location, Package, PackageKind, Proof, SourcePackage};
 use super::Error;
 use crate::layer::{View, Want};
 use crate::model::{Ecosystem, Purl};
@@ -15,14 +15,8 @@ const MAX_INSTALLED_BYTES: u64 = 64 << 20;
 const MAX_REPOSITORIES_BYTES: u64 = 64 << 10;
 
 pub(super) const WANTS: [Want; 2] = [
-    Want {
-        pattern: "lib/apk/db/installed",
-        max_bytes: MAX_INSTALLED_BYTES,
-    },
-    Want {
-        pattern: "etc/apk/repositories",
-        max_bytes: MAX_REPOSITORIES_BYTES,
-    },
+    Want::whole("lib/apk/db/installed", MAX_INSTALLED_BYTES),
+    Want::whole("etc/apk/repositories", MAX_REPOSITORIES_BYTES),
 ];
 
 /// The branch (`v3.20`, `edge`) of the first Alpine repository line.
@@ -53,11 +47,16 @@ pub(super) fn refine_ecosystem(view: &View, os: &mut OperatingSystem) -> Result<
     Ok(())
 }
 
-pub(super) fn catalog(view: &View, os: Option<&OperatingSystem>) -> Result<Vec<Package>, Error> {
+pub(super) fn catalog(
+    view: &View,
+    os: Option<&OperatingSystem>,
+    owned: &mut std::collections::BTreeSet<String>,
+) -> Result<Vec<Package>, Error> {
     let Some(file) = view.file("lib/apk/db/installed")? else {
         return Ok(Vec::new());
     };
     let text = String::from_utf8_lossy(file.bytes);
+    super::ownership::apk_owned(&text, owned);
     let mut packages = Vec::new();
     for block in text.split("\n\n") {
         let mut name = None;
@@ -103,10 +102,8 @@ pub(super) fn catalog(view: &View, os: Option<&OperatingSystem>) -> Result<Vec<P
                 version: version.to_owned(),
             }),
             licenses: license.map(|l| vec![l.to_owned()]).unwrap_or_default(),
-            location: Location {
-                path: format!("/{}", file.path),
-                layer: file.layer,
-            },
+            locations: vec![Location::of(&file, Proof::Database)],
+            dev: false,
         });
     }
     Ok(packages)

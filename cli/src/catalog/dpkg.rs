@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use super::os::OperatingSystem;
-use super::package::{Location, Package, PackageKind, SourcePackage};
+use super::package::{Location, Package, PackageKind, Proof, SourcePackage};
 use super::Error;
 use crate::layer::{KeptFile, View, Want};
 use crate::model::Purl;
@@ -19,18 +19,9 @@ const MAX_STATUS_BYTES: u64 = 64 << 20;
 const MAX_COPYRIGHT_BYTES: u64 = 1 << 20;
 
 pub(super) const WANTS: [Want; 3] = [
-    Want {
-        pattern: "var/lib/dpkg/status",
-        max_bytes: MAX_STATUS_BYTES,
-    },
-    Want {
-        pattern: "var/lib/dpkg/status.d/*",
-        max_bytes: MAX_STATUS_BYTES,
-    },
-    Want {
-        pattern: "usr/share/doc/*/copyright",
-        max_bytes: MAX_COPYRIGHT_BYTES,
-    },
+    Want::whole("var/lib/dpkg/status", MAX_STATUS_BYTES),
+    Want::whole("var/lib/dpkg/status.d/*", MAX_STATUS_BYTES),
+    Want::whole("usr/share/doc/*/copyright", MAX_COPYRIGHT_BYTES),
 ];
 
 /// One control paragraph, as (field, value) pairs with continuation lines joined.
@@ -136,10 +127,8 @@ fn packages_in(
             ecosystem: os.map(|os| os.ecosystem.clone()),
             purl,
             licenses,
-            location: Location {
-                path: format!("/{}", file.path),
-                layer: file.layer,
-            },
+            locations: vec![Location::of(file, Proof::Database)],
+            dev: false,
         });
     }
     Ok(())

@@ -15,26 +15,11 @@ use super::Error;
 const MAX_RELEASE_FILE_BYTES: u64 = 64 << 10;
 
 pub(super) const WANTS: [Want; 5] = [
-    Want {
-        pattern: "etc/os-release",
-        max_bytes: MAX_RELEASE_FILE_BYTES,
-    },
-    Want {
-        pattern: "usr/lib/os-release",
-        max_bytes: MAX_RELEASE_FILE_BYTES,
-    },
-    Want {
-        pattern: "etc/alpine-release",
-        max_bytes: MAX_RELEASE_FILE_BYTES,
-    },
-    Want {
-        pattern: "etc/debian_version",
-        max_bytes: MAX_RELEASE_FILE_BYTES,
-    },
-    Want {
-        pattern: "etc/redhat-release",
-        max_bytes: MAX_RELEASE_FILE_BYTES,
-    },
+    Want::whole("etc/os-release", MAX_RELEASE_FILE_BYTES),
+    Want::whole("usr/lib/os-release", MAX_RELEASE_FILE_BYTES),
+    Want::whole("etc/alpine-release", MAX_RELEASE_FILE_BYTES),
+    Want::whole("etc/debian_version", MAX_RELEASE_FILE_BYTES),
+    Want::whole("etc/redhat-release", MAX_RELEASE_FILE_BYTES),
 ];
 
 /// The detected operating system.

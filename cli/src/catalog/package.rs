@@ -1,13 +1,22 @@
-//! The package type every cataloger produces.
+//! The package type every cataloger produces, with where it was proved.
 
+use crate::layer::KeptFile;
 use crate::model::{Ecosystem, Purl};
 
 /// Which package format proved a package.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum PackageKind {
     Deb,
     Apk,
     Rpm,
+    Npm,
+    Python,
+    Go,
+    Cargo,
+    Java,
+    Gem,
+    Composer,
+    NuGet,
 }
 
 impl PackageKind {
@@ -16,17 +25,104 @@ impl PackageKind {
             PackageKind::Deb => "deb",
             PackageKind::Apk => "apk",
             PackageKind::Rpm => "rpm",
+            PackageKind::Npm => "npm",
+            PackageKind::Python => "python",
+            PackageKind::Go => "go",
+            PackageKind::Cargo => "cargo",
+            PackageKind::Java => "java",
+            PackageKind::Gem => "gem",
+            PackageKind::Composer => "composer",
+            PackageKind::NuGet => "nuget",
+        }
+    }
+
+    /// The OSV ecosystem of a language package; distro packages take theirs from the OS.
+    pub(crate) fn language_ecosystem(self) -> Option<Ecosystem> {
+        match self {
+            PackageKind::Deb | PackageKind::Apk | PackageKind::Rpm => None,
+            PackageKind::Npm => Some(Ecosystem::Npm),
+            PackageKind::Python => Some(Ecosystem::PyPI),
+            PackageKind::Go => Some(Ecosystem::Go),
+            PackageKind::Cargo => Some(Ecosystem::CratesIo),
+            PackageKind::Java => Some(Ecosystem::Maven),
+            PackageKind::Gem => Some(Ecosystem::RubyGems),
+            PackageKind::Composer => Some(Ecosystem::Packagist),
+            PackageKind::NuGet => Some(Ecosystem::NuGet),
         }
     }
 }
 
-/// Where a package was proved: the file and the layer that wrote it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// What inside a file proved a package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Proof {
+    /// A package manager's database (dpkg status, rpmdb, apk installed).
+    Database,
+    /// An installed package's own metadata (package.json, METADATA, gemspec, installed.json).
+    Metadata,
+    /// A lock file or a project's own manifest: declared, not necessarily installed.
+    LockFile,
+    /// Build info embedded in a binary (Go, cargo-auditable).
+    Binary,
+    /// A jar's `META-INF/maven/**/pom.properties`.
+    PomProperties,
+    /// A jar's `META-INF/MANIFEST.MF`.
+    JarManifest,
+    /// Only the jar's file name.
+    FileName,
+}
+
+impl Proof {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Proof::Database => "database",
+            Proof::Metadata => "metadata",
+            Proof::LockFile => "lock-file",
+            Proof::Binary => "binary",
+            Proof::PomProperties => "pom.properties",
+            Proof::JarManifest => "MANIFEST.MF",
+            Proof::FileName => "file-name",
+        }
+    }
+}
+
+/// Whether a package is installed, only declared by a lock file, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Evidence {
+    Installed,
+    Declared,
+    Both,
+}
+
+impl Evidence {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Evidence::Installed => "installed",
+            Evidence::Declared => "declared",
+            Evidence::Both => "both",
+        }
+    }
+}
+
+/// Where a package was proved: the file, the layer that wrote it, and how.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Location {
-    /// Absolute path inside the image (`/var/lib/dpkg/status`).
+    /// Absolute path inside the image (`/var/lib/dpkg/status`); a path inside
+    /// an archive is written `outer.jar!inner/path`.
     pub(crate) path: String,
-    /// Index of the layer, bottom first; `None` for a root filesystem.
+    /// Index of the layer, bottom first; `None` for a root filesystem or folder.
     pub(crate) layer: Option<usize>,
+    pub(crate) proof: Proof,
+}
+
+impl Location {
+    /// The location of a kept file.
+    pub(crate) fn of(file: &KeptFile<'_>, proof: Proof) -> Location {
+        Location {
+            path: format!("/{}", file.path),
+            layer: file.layer,
+            proof,
+        }
+    }
 }
 
 /// The package a distro package was built from (Debian `Source:`, rpm source rpm, apk origin).
@@ -36,9 +132,9 @@ pub(crate) struct SourcePackage {
     pub(crate) version: String,
 }
 
-/// One installed package.
+/// One package.
 ///
-/// The version is kept as the text the package database holds; the
+/// The version is kept as the text the package's file holds; the
 /// comparators under `version/` parse it when matching.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Package {
@@ -50,5 +146,43 @@ pub(crate) struct Package {
     pub(crate) purl: Purl,
     pub(crate) source: Option<SourcePackage>,
     pub(crate) licenses: Vec<String>,
-    pub(crate) location: Location,
+    /// Every file that proved it, sorted; never empty.
+    pub(crate) locations: Vec<Location>,
+    /// Declared only as a development dependency.
+    pub(crate) dev: bool,
+}
+
+impl Package {
+    /// A language package of `kind` proved by `location`.
+    pub(crate) fn language(
+        kind: PackageKind,
+        name: &str,
+        version: &str,
+        purl: Purl,
+        location: Location,
+    ) -> Package {
+        Package {
+            kind,
+            name: name.to_owned(),
+            version: version.to_owned(),
+            architecture: None,
+            ecosystem: kind.language_ecosystem(),
+            purl,
+            source: None,
+            licenses: Vec::new(),
+            locations: vec![location],
+            dev: false,
+        }
+    }
+
+    /// Installed, declared, or both, from the proofs of its locations.
+    pub(crate) fn evidence(&self) -> Evidence {
+        let declared = self.locations.iter().any(|l| l.proof == Proof::LockFile);
+        let installed = self.locations.iter().any(|l| l.proof != Proof::LockFile);
+        match (installed, declared) {
+            (true, true) => Evidence::Both,
+            (false, true) => Evidence::Declared,
+            (true, false) | (false, false) => Evidence::Installed,
+        }
+    }
 }

@@ -14,9 +14,10 @@ use crate::source::SourceConfig;
 /// How a target is read.
 #[derive(Debug, Args)]
 pub(crate) struct TargetArgs {
-    /// The image to read: a docker-archive or OCI archive tar, an OCI layout
-    /// directory, a root filesystem directory, or a registry reference. A
-    /// prefix forces the kind: docker-archive:, oci-archive:, oci-dir:, rootfs:, registry:.
+    /// What to read: a docker-archive or OCI archive tar, an OCI layout
+    /// directory, a root filesystem, a project folder, zip files (comma-separated),
+    /// a CycloneDX or SPDX JSON SBOM, or a registry reference. A prefix forces the
+    /// kind: docker-archive:, oci-archive:, oci-dir:, rootfs:, dir:, zip:, sbom:, registry:.
     pub(crate) target: String,
     /// Platform to pick from a multi-platform image (default: this host's), e.g. linux/arm64.
     #[arg(long)]
@@ -27,6 +28,9 @@ pub(crate) struct TargetArgs {
     /// Neither read nor write the layer cache.
     #[arg(long)]
     pub(crate) no_cache: bool,
+    /// Folder names a `dir:` scan does not enter (`.git` never is); repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) skip_dir: Vec<String>,
     /// Allow plain HTTP to this registry (host:port); loopback registries always may.
     #[arg(long, value_name = "HOST:PORT")]
     pub(crate) insecure_registry: Vec<String>,
@@ -62,6 +66,7 @@ impl TargetArgs {
                 insecure_registries: self.insecure_registry.clone(),
                 docker_config_dir,
                 scratch_dir: cache_dir.as_ref().map(|dir| dir.join("tmp")),
+                skip_dirs: self.skip_dir.clone(),
             },
             layers: LayerConfig {
                 cache: cache_dir.as_deref().map(LayerCache::new),

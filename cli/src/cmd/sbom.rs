@@ -25,14 +25,6 @@ pub(crate) struct SbomArgs {
 pub(crate) fn run(args: &SbomArgs) -> anyhow::Result<ExitCode> {
     let config = args.target.scan_config();
     let result = scan::inventory(&args.target.target, &config)?;
-    for skipped in &result.skipped {
-        tracing::warn!(
-            "skipped `{}` ({}): {}",
-            skipped.path,
-            result.target.layer_label(skipped.layer),
-            skipped.why
-        );
-    }
     tracing::debug!(
         "{} layers read, {} from the cache",
         result.stats.layers_read,

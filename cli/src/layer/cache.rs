@@ -104,6 +104,10 @@ fn encode(contents: &LayerContents) -> Vec<u8> {
                 out.push(1);
                 put_bytes(&mut out, target.as_bytes());
             }
+            Entry::Extracted(bytes) => {
+                out.push(2);
+                put_bytes(&mut out, bytes);
+            }
         }
     }
     for set in [&contents.whiteouts, &contents.opaque_dirs] {
@@ -160,6 +164,7 @@ fn decode(bytes: &[u8]) -> Option<LayerContents> {
         let entry = match kind {
             0 => Entry::File(cursor.bytes()?.to_vec()),
             1 => Entry::Symlink(cursor.text()?),
+            2 => Entry::Extracted(cursor.bytes()?.to_vec()),
             _ => return None,
         };
         contents.entries.insert(path, entry);

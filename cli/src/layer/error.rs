@@ -4,16 +4,31 @@ use std::path::PathBuf;
 
 use crate::model::Digest;
 
-/// Names a layer in messages: `layer 3 (sha256:1a2b3c4d5e6f)`.
+/// Names a layer in messages: `layer 3 (sha256:1a2b3c4d5e6f)`, or a zip by its path.
 #[derive(Debug, Clone)]
 pub(crate) struct LayerName {
     pub(crate) index: usize,
     pub(crate) digest: Digest,
+    /// Set for a zip read as a layer.
+    pub(crate) file: Option<PathBuf>,
+}
+
+impl LayerName {
+    pub(crate) fn zip(path: &std::path::Path) -> LayerName {
+        LayerName {
+            index: 0,
+            digest: Digest::sha256_of(b""),
+            file: Some(path.to_owned()),
+        }
+    }
 }
 
 impl std::fmt::Display for LayerName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "layer {} ({})", self.index + 1, self.digest.short())
+        match &self.file {
+            Some(path) => write!(f, "`{}`", path.display()),
+            None => write!(f, "layer {} ({})", self.index + 1, self.digest.short()),
+        }
     }
 }
 

@@ -12,6 +12,7 @@ mod select;
 mod squash;
 mod stream;
 mod walk;
+mod zip;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
@@ -19,7 +20,7 @@ use crate::source::{BlobStore, Contents, Image, LayerBlob};
 
 pub(crate) use cache::LayerCache;
 pub(crate) use error::{Error, LayerName};
-pub(crate) use select::{Selection, Want};
+pub(crate) use select::{Keep, Selection, Sniff, Want};
 pub(crate) use squash::{KeptFile, View};
 use walk::{Caps, LayerContents};
 
@@ -54,10 +55,19 @@ pub(crate) fn read_image(
     config: &LayerConfig,
 ) -> Result<(View, ReadStats), Error> {
     match &image.contents {
-        Contents::Directory(root) => Ok((
-            View::flat(rootfs::read_directory(root, selection)?),
+        Contents::Directory { root, skip_dirs } => Ok((
+            View::flat(rootfs::read_directory(root, skip_dirs, selection)?),
             ReadStats::default(),
         )),
+        Contents::Zips(paths) => {
+            let mut layers = Vec::with_capacity(paths.len());
+            for path in paths {
+                layers.push(zip::read_zip(path, selection)?);
+            }
+            Ok((View::squash(layers), ReadStats::default()))
+        }
+        // An SBOM lists packages itself; there are no files to read.
+        Contents::Sbom(_) => Ok((View::default(), ReadStats::default())),
         Contents::Layers { layers, store } => {
             let (contents, stats) = read_layers(layers, store.as_ref(), selection, config)?;
             Ok((View::squash(contents), stats))
@@ -152,6 +162,7 @@ fn read_one(
     let name = LayerName {
         index,
         digest: layer.expected.clone(),
+        file: None,
     };
     if let Some(cache) = &config.cache {
         if let Some(contents) = cache.load(&layer.expected, selection) {

@@ -1,13 +1,17 @@
-//! A root filesystem directory read as one layer: the same patterns, the same
-//! byte limits, symlinks recorded (never followed while walking).
+//! A root filesystem or project folder read as one layer: the same patterns,
+//! the same byte limits, symlinks recorded (never followed while walking),
+//! named folders (`.git`, `--skip-dir`) never entered.
 
-use std::io::Read;
 use std::path::Path;
 
-use super::walk::{Entry, LayerContents};
+use super::walk::{collect_file, Entry, LayerContents};
 use super::{Error, Selection};
 
-pub(crate) fn read_directory(root: &Path, selection: &Selection) -> Result<LayerContents, Error> {
+pub(crate) fn read_directory(
+    root: &Path,
+    skip_dirs: &[String],
+    selection: &Selection,
+) -> Result<LayerContents, Error> {
     let directory_error = |path: &Path, source: std::io::Error| Error::Directory {
         path: path.to_owned(),
         source,
@@ -20,7 +24,17 @@ pub(crate) fn read_directory(root: &Path, selection: &Selection) -> Result<Layer
     }
     let mut contents = LayerContents::default();
     let mut matches = Vec::new();
-    for item in walkdir::WalkDir::new(root).follow_links(false) {
+    let walk = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|entry| {
+            entry.depth() == 0
+                || !entry.file_type().is_dir()
+                || !skip_dirs
+                    .iter()
+                    .any(|skip| entry.file_name() == skip.as_str())
+        });
+    for item in walk {
         let item = item.map_err(|e| {
             let path = e.path().unwrap_or(root).to_owned();
             directory_error(&path, e.into())
@@ -40,23 +54,25 @@ pub(crate) fn read_directory(root: &Path, selection: &Selection) -> Result<Layer
                 .into_owned();
             contents.entries.insert(path, Entry::Symlink(target));
         } else if kind.is_file() {
-            let Some(limit) = selection.limit_for(&path, &mut matches) else {
+            let executable = item.metadata().is_ok_and(|m| {
+                std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0
+            });
+            if selection.want_for(&path, &mut matches).is_none()
+                && selection.sniff_bytes(executable) == 0
+            {
                 continue;
-            };
+            }
             let file =
                 fs_err::File::open(item.path()).map_err(|e| directory_error(item.path(), e))?;
-            let mut bytes = Vec::new();
-            file.take(limit + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|e| directory_error(item.path(), e))?;
-            if bytes.len() as u64 > limit {
-                contents.skipped.push((
-                    path,
-                    format!("larger than the {limit}-byte limit for its kind"),
-                ));
-            } else {
-                contents.entries.insert(path, Entry::File(bytes));
-            }
+            collect_file(
+                path,
+                file,
+                executable,
+                selection,
+                &mut matches,
+                &mut contents,
+            )
+            .map_err(|e| directory_error(item.path(), e))?;
         }
     }
     Ok(contents)

@@ -137,8 +137,55 @@ impl View {
                 bytes,
                 layer: *layer,
             }),
-            Some((_, (Entry::Symlink(_), _))) | None => None,
+            Some((_, (Entry::Symlink(_) | Entry::Extracted(_), _))) | None => None,
         })
+    }
+
+    /// Every kept file whose name (last path component) is one of `names`,
+    /// or, for names starting with `*`, ends with the rest (no links followed).
+    pub(crate) fn files_named(&self, names: &[&str]) -> Vec<KeptFile<'_>> {
+        let wanted = |key: &str| {
+            let file = key.rsplit('/').next().unwrap_or(key);
+            names.iter().any(|name| match name.strip_prefix('*') {
+                Some(suffix) => file.ends_with(suffix),
+                None => file == *name,
+            })
+        };
+        self.entries
+            .iter()
+            .filter_map(|(key, (entry, layer))| match entry {
+                Entry::File(bytes) if wanted(key) => Some(KeptFile {
+                    path: key,
+                    bytes,
+                    layer: *layer,
+                }),
+                Entry::File(_) | Entry::Symlink(_) | Entry::Extracted(_) => None,
+            })
+            .collect()
+    }
+
+    /// Every extractor summary, with the path of the file it came from.
+    pub(crate) fn extracted(&self) -> Vec<KeptFile<'_>> {
+        self.entries
+            .iter()
+            .filter_map(|(key, (entry, layer))| match entry {
+                Entry::Extracted(bytes) => Some(KeptFile {
+                    path: key,
+                    bytes,
+                    layer: *layer,
+                }),
+                Entry::File(_) | Entry::Symlink(_) => None,
+            })
+            .collect()
+    }
+
+    /// Whether anything was kept below directory `dir`.
+    pub(crate) fn has_below(&self, dir: &str) -> bool {
+        let prefix = format!("{dir}/");
+        self.entries
+            .range(prefix.clone()..)
+            .next()
+            .is_some_and(|(key, _)| key.starts_with(&prefix))
     }
 
     /// The files directly inside directory `dir` (no links followed in the listing).
@@ -153,7 +200,7 @@ impl View {
                     bytes,
                     layer: *layer,
                 }),
-                Entry::File(_) | Entry::Symlink(_) => None,
+                Entry::File(_) | Entry::Symlink(_) | Entry::Extracted(_) => None,
             })
             .collect()
     }

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Read};
 use std::sync::atomic::AtomicU64;
 
+use super::select::Keep;
 use super::stream::{Decoded, Meter, Overflow};
 use super::{Error, LayerName, Selection};
 
@@ -21,6 +22,8 @@ const TAR_BUFFER_BYTES: usize = 1 << 20;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Entry {
     File(Vec<u8>),
+    /// What an extractor derived from the file (the file itself is not kept).
+    Extracted(Vec<u8>),
     /// A symlink and its target as written in the tar.
     Symlink(String),
 }
@@ -196,11 +199,11 @@ fn walk_entries(
                     }))
                 }
             };
-            if selection.limit_for(&path, &mut matches).is_some() {
+            if selection.want_for(&path, &mut matches).is_some() {
                 match contents.entries.get(&target) {
-                    Some(Entry::File(bytes)) => {
-                        let bytes = bytes.clone();
-                        contents.entries.insert(path, Entry::File(bytes));
+                    Some(entry @ (Entry::File(_) | Entry::Extracted(_))) => {
+                        let entry = entry.clone();
+                        contents.entries.insert(path, entry);
                     }
                     Some(Entry::Symlink(_)) | None => contents.skipped.push((
                         path,
@@ -209,22 +212,69 @@ fn walk_entries(
                 }
             }
         } else if kind.is_file() {
-            let Some(limit) = selection.limit_for(&path, &mut matches) else {
-                continue;
-            };
-            let mut bytes = Vec::new();
-            (&mut entry).take(limit + 1).read_to_end(&mut bytes)?;
-            if bytes.len() as u64 > limit {
-                contents.skipped.push((
-                    path,
-                    format!("larger than the {limit}-byte limit for its kind"),
-                ));
-            } else {
-                contents.entries.insert(path, Entry::File(bytes));
-            }
+            let executable = entry.header().mode().is_ok_and(|mode| mode & 0o111 != 0);
+            collect_file(
+                path,
+                &mut entry,
+                executable,
+                selection,
+                &mut matches,
+                contents,
+            )?;
         }
     }
     Ok(Ok(()))
+}
+
+/// Decides what one regular file contributes, reading only what is needed:
+/// nothing for unwanted files, the head for sniffed ones, at most the limit
+/// plus one byte for the rest.
+pub(crate) fn collect_file(
+    path: String,
+    mut reader: impl Read,
+    executable: bool,
+    selection: &Selection,
+    matches: &mut Vec<usize>,
+    contents: &mut LayerContents,
+) -> io::Result<()> {
+    let (max_bytes, keep, head) = match selection.want_for(&path, matches) {
+        Some(want) => (want.max_bytes, want.keep, Vec::new()),
+        None => {
+            let peek = selection.sniff_bytes(executable);
+            if peek == 0 {
+                return Ok(());
+            }
+            let mut head = Vec::with_capacity(peek);
+            (&mut reader).take(peek as u64).read_to_end(&mut head)?;
+            let Some(sniff) = selection.sniff(&head, executable) else {
+                return Ok(());
+            };
+            (sniff.max_bytes, Keep::Extracted(sniff.extract), head)
+        }
+    };
+    let mut bytes = head;
+    let remaining = (max_bytes + 1).saturating_sub(bytes.len() as u64);
+    reader.take(remaining).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max_bytes {
+        contents.skipped.push((
+            path,
+            format!("larger than the {max_bytes}-byte limit for its kind"),
+        ));
+        return Ok(());
+    }
+    match keep {
+        Keep::Whole => {
+            contents.entries.insert(path, Entry::File(bytes));
+        }
+        Keep::Extracted(extract) => match extract(&path, &bytes) {
+            Ok(Some(summary)) => {
+                contents.entries.insert(path, Entry::Extracted(summary));
+            }
+            Ok(None) => {}
+            Err(why) => contents.skipped.push((path, why)),
+        },
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -32,6 +32,14 @@ pub(crate) enum Ecosystem {
     Chainguard,
     /// An operating system OSV has no ecosystem for: its `ID` from os-release.
     OtherOs(String),
+    Npm,
+    PyPI,
+    Go,
+    CratesIo,
+    Maven,
+    RubyGems,
+    Packagist,
+    NuGet,
 }
 
 impl Ecosystem {
@@ -47,6 +55,14 @@ impl Ecosystem {
             Ecosystem::Wolfi => "wolfi".to_owned(),
             Ecosystem::Chainguard => "chainguard".to_owned(),
             Ecosystem::OtherOs(id) => id.to_ascii_lowercase(),
+            Ecosystem::Npm
+            | Ecosystem::PyPI
+            | Ecosystem::Go
+            | Ecosystem::CratesIo
+            | Ecosystem::Maven
+            | Ecosystem::RubyGems
+            | Ecosystem::Packagist
+            | Ecosystem::NuGet => String::new(),
         }
     }
 }
@@ -73,6 +89,14 @@ impl fmt::Display for Ecosystem {
             Ecosystem::Wolfi => f.write_str("Wolfi"),
             Ecosystem::Chainguard => f.write_str("Chainguard"),
             Ecosystem::OtherOs(id) => f.write_str(id),
+            Ecosystem::Npm => f.write_str("npm"),
+            Ecosystem::PyPI => f.write_str("PyPI"),
+            Ecosystem::Go => f.write_str("Go"),
+            Ecosystem::CratesIo => f.write_str("crates.io"),
+            Ecosystem::Maven => f.write_str("Maven"),
+            Ecosystem::RubyGems => f.write_str("RubyGems"),
+            Ecosystem::Packagist => f.write_str("Packagist"),
+            Ecosystem::NuGet => f.write_str("NuGet"),
         }
     }
 }

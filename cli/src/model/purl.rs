@@ -90,6 +90,103 @@ impl fmt::Display for Purl {
     }
 }
 
+/// Why a purl could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` is not a package URL (`pkg:type/namespace/name@version?qualifiers`)")]
+pub(crate) struct PurlError(String);
+
+/// Decodes `%XX` escapes; malformed escapes are kept as written.
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while let Some(&byte) = bytes.get(index) {
+        let escaped = (byte == b'%')
+            .then(|| bytes.get(index + 1..index + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        match escaped {
+            Some(value) => {
+                out.push(value);
+                index += 3;
+            }
+            None => {
+                out.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl std::str::FromStr for Purl {
+    type Err = PurlError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || PurlError(text.to_owned());
+        let rest = text.strip_prefix("pkg:").ok_or_else(bad)?;
+        let rest = rest.split('#').next().unwrap_or(rest);
+        let (rest, qualifiers) = match rest.split_once('?') {
+            Some((rest, qualifiers)) => (rest, Some(qualifiers)),
+            None => (rest, None),
+        };
+        let (kind, path) = rest
+            .trim_start_matches('/')
+            .split_once('/')
+            .ok_or_else(bad)?;
+        let (path, version) = match path.rsplit_once('@') {
+            Some((path, version)) => (path, Some(decode(version))),
+            None => (path, None),
+        };
+        let (namespace, name) = match path.rsplit_once('/') {
+            Some((namespace, name)) => (Some(namespace), name),
+            None => (None, path),
+        };
+        if kind.is_empty() || name.is_empty() {
+            return Err(bad());
+        }
+        let mut purl = Purl::new(kind, &decode(name));
+        if let Some(namespace) = namespace {
+            let segments: Vec<String> = namespace.split('/').map(decode).collect();
+            purl = purl.with_namespace(&segments.join("/"));
+        }
+        if let Some(version) = version {
+            purl = purl.with_version(&version);
+        }
+        for pair in qualifiers
+            .unwrap_or("")
+            .split('&')
+            .filter(|p| !p.is_empty())
+        {
+            let (key, value) = pair.split_once('=').ok_or_else(bad)?;
+            purl = purl.with_qualifier(key, &decode(value));
+        }
+        Ok(purl)
+    }
+}
+
+impl Purl {
+    pub(crate) fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    pub(crate) fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(crate) fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    pub(crate) fn qualifier(&self, key: &str) -> Option<&str> {
+        self.qualifiers.get(key).map(String::as_str)
+    }
+}
+
 impl Serialize for Purl {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
@@ -111,6 +208,26 @@ mod tests {
             purl.to_string(),
             "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12"
         );
+    }
+
+    #[test]
+    fn purls_round_trip_through_parse_and_display() {
+        for text in [
+            "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12",
+            "pkg:npm/%40types/node@18.18.14",
+            "pkg:golang/golang.org/x/net@v0.7.0",
+            "pkg:maven/org.yaml/snakeyaml@1.33",
+            "pkg:rpm/almalinux/openssl-libs@3.0.1-41.el9_0?arch=x86_64&epoch=1",
+        ] {
+            let purl: Purl = text.parse().unwrap();
+            assert_eq!(purl.to_string(), text);
+        }
+        let scoped: Purl = "pkg:npm/%40types/node@18.18.14".parse().unwrap();
+        assert_eq!(
+            (scoped.namespace(), scoped.name()),
+            (Some("@types"), "node")
+        );
+        assert!("not-a-purl".parse::<Purl>().is_err());
     }
 
     #[test]

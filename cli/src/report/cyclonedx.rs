@@ -94,6 +94,20 @@ fn property(name: &'static str, value: impl Into<String>) -> Property {
 pub(super) fn document(scan: &ScanInventory) -> Bom {
     let target = &scan.target;
     let mut image_properties = vec![property("portcullis:target:kind", target.kind.name())];
+    if scan.inventory.partial() {
+        image_properties.push(property("portcullis:analysis:partial", "true"));
+        for diagnostic in &scan.inventory.diagnostics {
+            image_properties.push(property(
+                "portcullis:analysis:skipped",
+                format!(
+                    "{} ({}): {}",
+                    diagnostic.path,
+                    target.layer_label(diagnostic.layer),
+                    diagnostic.message
+                ),
+            ));
+        }
+    }
     if let Some(platform) = &target.platform {
         image_properties.push(property("portcullis:image:platform", platform.to_string()));
     }
@@ -137,12 +151,19 @@ pub(super) fn document(scan: &ScanInventory) -> Bom {
         }
         let mut properties = vec![
             property("portcullis:package:type", package.kind.name()),
-            property("portcullis:location:path", package.location.path.clone()),
-            property(
-                "portcullis:location:layer",
-                target.layer_label(package.location.layer),
-            ),
+            property("portcullis:package:evidence", package.evidence().name()),
         ];
+        if package.dev {
+            properties.push(property("portcullis:package:dev", "true"));
+        }
+        for location in &package.locations {
+            properties.push(property("portcullis:location:path", location.path.clone()));
+            properties.push(property(
+                "portcullis:location:layer",
+                target.layer_label(location.layer),
+            ));
+            properties.push(property("portcullis:location:proof", location.proof.name()));
+        }
         if let Some(source) = &package.source {
             properties.push(property(
                 "portcullis:package:source-name",
@@ -167,9 +188,13 @@ pub(super) fn document(scan: &ScanInventory) -> Bom {
                 })
                 .collect(),
             evidence: Some(Evidence {
-                occurrences: vec![Occurrence {
-                    location: package.location.path.clone(),
-                }],
+                occurrences: package
+                    .locations
+                    .iter()
+                    .map(|location| Occurrence {
+                        location: location.path.clone(),
+                    })
+                    .collect(),
             }),
             properties,
             ..Component::default()

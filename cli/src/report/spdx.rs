@@ -186,10 +186,20 @@ pub(super) fn document(scan: &ScanInventory, config: &RenderConfig) -> Document 
             license_declared: declared(&package.licenses, &mut extracted),
             copyright_text: "NOASSERTION",
             source_info: Some(format!(
-                "{} package found in {} ({})",
+                "{} package ({}) found in {}",
                 package.kind.name(),
-                package.location.path,
-                target.layer_label(package.location.layer)
+                package.evidence().name(),
+                package
+                    .locations
+                    .iter()
+                    .map(|l| format!(
+                        "{} ({}, {})",
+                        l.path,
+                        target.layer_label(l.layer),
+                        l.proof.name()
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             )),
             primary_package_purpose: Some("LIBRARY"),
             external_refs: vec![ExternalRef {

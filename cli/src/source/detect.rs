@@ -8,12 +8,24 @@ use fs_err::File;
 
 use super::{Error, TargetKind};
 
-const PREFIXES: [(&str, TargetKind); 5] = [
+const PREFIXES: [(&str, TargetKind); 8] = [
     ("docker-archive:", TargetKind::DockerArchive),
     ("oci-dir:", TargetKind::OciDir),
     ("oci-archive:", TargetKind::OciArchive),
     ("registry:", TargetKind::Registry),
     ("rootfs:", TargetKind::Rootfs),
+    ("dir:", TargetKind::Dir),
+    ("zip:", TargetKind::Zip),
+    ("sbom:", TargetKind::Sbom),
+];
+
+/// Files that make a folder a root filesystem rather than a project.
+const ROOTFS_MARKERS: [&str; 5] = [
+    "etc/os-release",
+    "usr/lib/os-release",
+    "var/lib/dpkg/status",
+    "lib/apk/db/installed",
+    "var/lib/rpm",
 ];
 
 /// Returns the kind of `target` and its location without the prefix.
@@ -27,8 +39,13 @@ pub(super) fn detect(target: &str) -> Result<(TargetKind, String), Error> {
     if path.is_dir() {
         let kind = if path.join("oci-layout").is_file() && path.join("index.json").is_file() {
             TargetKind::OciDir
-        } else {
+        } else if ROOTFS_MARKERS
+            .iter()
+            .any(|marker| path.join(marker).exists())
+        {
             TargetKind::Rootfs
+        } else {
+            TargetKind::Dir
         };
         return Ok((kind, target.to_owned()));
     }
@@ -58,13 +75,25 @@ fn sniff_tarball(path: &Path) -> Result<TargetKind, Error> {
         source,
     };
     let mut file = File::open(path).map_err(io_error)?;
-    let mut magic = [0u8; 262];
-    let read = file.read(&mut magic).map_err(io_error)?;
-    let is_tar = read >= 262 && &magic[257..262] == b"ustar";
+    let mut head = Vec::with_capacity(4096);
+    (&mut file)
+        .take(4096)
+        .read_to_end(&mut head)
+        .map_err(io_error)?;
+    if head.starts_with(b"PK\x03\x04") {
+        return Ok(TargetKind::Zip);
+    }
+    let text = String::from_utf8_lossy(&head);
+    if text.trim_start().starts_with('{')
+        && (text.contains("\"bomFormat\"") || text.contains("\"spdxVersion\""))
+    {
+        return Ok(TargetKind::Sbom);
+    }
+    let is_tar = head.get(257..262) == Some(&b"ustar"[..]);
     if !is_tar {
         return Err(Error::NotAnImage {
             path: path.to_owned(),
-            why: "it is a file but not a tar archive (docker-archive or oci-archive)",
+            why: "it is a file but neither a tar archive (docker-archive, oci-archive), a zip nor an SBOM",
         });
     }
     let file = File::open(path).map_err(io_error)?;

@@ -30,6 +30,12 @@ pub(crate) enum TargetKind {
     OciArchive,
     Registry,
     Rootfs,
+    /// A project folder: lock files and manifests.
+    Dir,
+    /// One or more zip files, such as a Lambda function and its layers.
+    Zip,
+    /// A CycloneDX or SPDX JSON document.
+    Sbom,
 }
 
 impl TargetKind {
@@ -40,6 +46,9 @@ impl TargetKind {
             TargetKind::OciArchive => "oci-archive",
             TargetKind::Registry => "registry",
             TargetKind::Rootfs => "rootfs",
+            TargetKind::Dir => "dir",
+            TargetKind::Zip => "zip",
+            TargetKind::Sbom => "sbom",
         }
     }
 }
@@ -55,6 +64,8 @@ pub(crate) struct SourceConfig {
     pub(crate) docker_config_dir: Option<PathBuf>,
     /// Where downloaded layer blobs wait while they are read.
     pub(crate) scratch_dir: Option<PathBuf>,
+    /// Folder names a `dir:` scan skips (besides `.git`).
+    pub(crate) skip_dirs: Vec<String>,
 }
 
 /// An opened target.
@@ -76,8 +87,16 @@ pub(crate) enum Contents {
         layers: Vec<LayerBlob>,
         store: Box<dyn BlobStore>,
     },
-    /// An unpacked root filesystem: one view, no layers.
-    Directory(PathBuf),
+    /// An unpacked root filesystem or project folder: one view, no layers.
+    Directory {
+        root: PathBuf,
+        /// Folder names never entered.
+        skip_dirs: Vec<String>,
+    },
+    /// Zip files, each read as one layer.
+    Zips(Vec<PathBuf>),
+    /// An SBOM: packages come from the document, not from files.
+    Sbom(PathBuf),
 }
 
 /// One layer blob and how to check it.
@@ -99,6 +118,17 @@ pub(crate) trait BlobStore: Send + Sync {
     fn open(&self, layer: &LayerBlob) -> Result<Box<dyn Read + Send + '_>, Error>;
 }
 
+fn unlayered(kind: TargetKind, location: &str, contents: Contents) -> Image {
+    Image {
+        kind,
+        reference: location.to_owned(),
+        manifest_digest: None,
+        platform: None,
+        config: ImageConfig::default(),
+        contents,
+    }
+}
+
 /// Opens `target` (with or without a kind prefix).
 pub(crate) fn open(target: &str, config: &SourceConfig) -> Result<Image, Error> {
     let (kind, location) = detect::detect(target)?;
@@ -107,14 +137,34 @@ pub(crate) fn open(target: &str, config: &SourceConfig) -> Result<Image, Error> 
         TargetKind::OciDir => oci::open_dir(&PathBuf::from(&location), config)?,
         TargetKind::OciArchive => oci::open_archive(&PathBuf::from(&location), config)?,
         TargetKind::Registry => registry::open(&location, config)?,
-        TargetKind::Rootfs => Image {
-            kind,
-            reference: location.clone(),
-            manifest_digest: None,
-            platform: None,
-            config: ImageConfig::default(),
-            contents: Contents::Directory(PathBuf::from(&location)),
-        },
+        TargetKind::Rootfs | TargetKind::Dir => {
+            let root = PathBuf::from(&location);
+            if !root.is_dir() {
+                return Err(Error::NotAnImage {
+                    path: root,
+                    why: "it is not a directory",
+                });
+            }
+            let mut skip_dirs = Vec::new();
+            if kind == TargetKind::Dir {
+                skip_dirs.push(".git".to_owned());
+                skip_dirs.extend(config.skip_dirs.iter().cloned());
+            }
+            unlayered(kind, &location, Contents::Directory { root, skip_dirs })
+        }
+        TargetKind::Zip => {
+            let paths: Vec<PathBuf> = location.split(',').map(PathBuf::from).collect();
+            for path in &paths {
+                if !path.is_file() {
+                    return Err(Error::NotAnImage {
+                        path: path.clone(),
+                        why: "it is not a file",
+                    });
+                }
+            }
+            unlayered(kind, &location, Contents::Zips(paths))
+        }
+        TargetKind::Sbom => unlayered(kind, &location, Contents::Sbom(PathBuf::from(&location))),
     };
     image.reference = location;
     Ok(image)

@@ -15,6 +15,8 @@ pub(super) struct Header {
     pub(super) architecture: Option<String>,
     pub(super) source_rpm: Option<String>,
     pub(super) license: Option<String>,
+    /// The files it installs (absolute paths).
+    pub(super) files: Vec<String>,
 }
 
 /// Why a header blob could not be read.
@@ -33,6 +35,10 @@ const TAG_EPOCH: u32 = 1003;
 const TAG_LICENSE: u32 = 1014;
 const TAG_ARCH: u32 = 1022;
 const TAG_SOURCERPM: u32 = 1044;
+const TAG_OLDFILENAMES: u32 = 1027;
+const TAG_DIRINDEXES: u32 = 1116;
+const TAG_BASENAMES: u32 = 1117;
+const TAG_DIRNAMES: u32 = 1118;
 
 const TYPE_INT32: u32 = 4;
 const TYPE_STRING: u32 = 6;
@@ -46,6 +52,26 @@ const INDEX_ENTRY_BYTES: usize = 16;
 fn be_u32(bytes: &[u8], at: usize) -> Option<u32> {
     let slice: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
     Some(u32::from_be_bytes(slice))
+}
+
+/// `count` NUL-terminated strings from `offset` in `data`.
+fn strings_at(data: &[u8], offset: usize, count: usize) -> Option<Vec<String>> {
+    let mut out = Vec::with_capacity(count.min(data.len()));
+    let mut at = offset;
+    for _ in 0..count {
+        let rest = data.get(at..)?;
+        let end = rest.iter().position(|b| *b == 0)?;
+        out.push(String::from_utf8_lossy(rest.get(..end)?).into_owned());
+        at += end + 1;
+    }
+    Some(out)
+}
+
+/// `count` big-endian u32s from `offset` in `data`.
+fn u32s_at(data: &[u8], offset: usize, count: usize) -> Option<Vec<u32>> {
+    (0..count)
+        .map(|i| be_u32(data, offset.checked_add(i.checked_mul(4)?)?))
+        .collect()
 }
 
 /// The NUL-terminated string at `offset` in `data`.
@@ -69,13 +95,18 @@ impl Header {
             .get(data_start..data_start.checked_add(data_len).ok_or_else(truncated)?)
             .ok_or_else(truncated)?;
         let mut header = Header::default();
+        let (mut dir_indexes, mut base_names, mut dir_names) = (Vec::new(), Vec::new(), Vec::new());
         for entry in 0..entries as usize {
             let at = index_start + entry * INDEX_ENTRY_BYTES;
-            let (Some(tag), Some(kind), Some(offset)) =
-                (be_u32(blob, at), be_u32(blob, at + 4), be_u32(blob, at + 8))
-            else {
+            let (Some(tag), Some(kind), Some(offset), Some(count)) = (
+                be_u32(blob, at),
+                be_u32(blob, at + 4),
+                be_u32(blob, at + 8),
+                be_u32(blob, at + 12),
+            ) else {
                 return Err(truncated());
             };
+            let count = count as usize;
             let offset = offset as usize;
             let text = || match kind {
                 TYPE_STRING | TYPE_STRING_ARRAY | TYPE_I18NSTRING => string_at(data, offset),
@@ -89,7 +120,24 @@ impl Header {
                 TAG_ARCH => header.architecture = text(),
                 TAG_SOURCERPM => header.source_rpm = text(),
                 TAG_EPOCH if kind == TYPE_INT32 => header.epoch = be_u32(data, offset),
+                TAG_DIRINDEXES if kind == TYPE_INT32 => {
+                    dir_indexes = u32s_at(data, offset, count).ok_or_else(truncated)?;
+                }
+                TAG_BASENAMES if kind == TYPE_STRING_ARRAY => {
+                    base_names = strings_at(data, offset, count).ok_or_else(truncated)?;
+                }
+                TAG_DIRNAMES if kind == TYPE_STRING_ARRAY => {
+                    dir_names = strings_at(data, offset, count).ok_or_else(truncated)?;
+                }
+                TAG_OLDFILENAMES if kind == TYPE_STRING_ARRAY => {
+                    header.files = strings_at(data, offset, count).ok_or_else(truncated)?;
+                }
                 _ => {}
+            }
+        }
+        for (base, dir) in base_names.iter().zip(&dir_indexes) {
+            if let Some(dir) = dir_names.get(*dir as usize) {
+                header.files.push(format!("{dir}{base}"));
             }
         }
         Ok(header)

@@ -10,7 +10,7 @@ mod sqlite;
 use header::{split_source_rpm, Header};
 
 use super::os::OperatingSystem;
-use super::package::{Location, Package, PackageKind, SourcePackage};
+use super::package::{Location, Package, PackageKind, Proof, SourcePackage};
 use super::Error;
 use crate::layer::{KeptFile, View, Want};
 use crate::model::Purl;
@@ -39,10 +39,7 @@ const DATABASES: [(&str, Backend); 6] = [
 ];
 
 const fn want(pattern: &'static str) -> Want {
-    Want {
-        pattern,
-        max_bytes: MAX_RPMDB_BYTES,
-    }
+    Want::whole(pattern, MAX_RPMDB_BYTES)
 }
 
 pub(super) const WANTS: [Want; 6] = [
@@ -124,14 +121,16 @@ fn package_of(
         ecosystem: os.map(|os| os.ecosystem.clone()),
         purl,
         licenses: header.license.into_iter().collect(),
-        location: Location {
-            path: format!("/{}", file.path),
-            layer: file.layer,
-        },
+        locations: vec![Location::of(file, Proof::Database)],
+        dev: false,
     })
 }
 
-pub(super) fn catalog(view: &View, os: Option<&OperatingSystem>) -> Result<Vec<Package>, Error> {
+pub(super) fn catalog(
+    view: &View,
+    os: Option<&OperatingSystem>,
+    owned: &mut std::collections::BTreeSet<String>,
+) -> Result<Vec<Package>, Error> {
     let mut packages = Vec::new();
     for (path, backend) in DATABASES {
         let Some(file) = view.file(path)? else {
@@ -151,6 +150,8 @@ pub(super) fn catalog(view: &View, os: Option<&OperatingSystem>) -> Result<Vec<P
                 row,
                 source,
             })?;
+            let mut header = header;
+            owned.extend(std::mem::take(&mut header.files));
             packages.extend(package_of(header, &file, os));
         }
         break;

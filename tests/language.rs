@@ -1,0 +1,322 @@
+//! Language packages on the debian-app fixture, in every format, against the
+//! answer key; folder, zip and SBOM sources; malformed files.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+
+use crate::support::image::{base_layer, tar, Entry, Image};
+use crate::support::{fixtures, portcullis, sbom, stderr};
+
+/// One component as our own reader sees it.
+#[derive(Debug, Clone)]
+struct Component {
+    kind: String,
+    name: String,
+    version: String,
+    evidence: String,
+    dev: bool,
+    paths: Vec<String>,
+}
+
+fn components(bom: &serde_json::Value) -> Vec<Component> {
+    bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["type"] == "library")
+        .map(|c| {
+            let mut props: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for p in c["properties"].as_array().unwrap() {
+                props
+                    .entry(p["name"].as_str().unwrap().to_owned())
+                    .or_default()
+                    .push(p["value"].as_str().unwrap().to_owned());
+            }
+            let first = |key: &str| {
+                props
+                    .get(key)
+                    .and_then(|v| v.first().cloned())
+                    .unwrap_or_default()
+            };
+            Component {
+                kind: first("portcullis:package:type"),
+                name: c["name"].as_str().unwrap().to_owned(),
+                version: c["version"].as_str().unwrap().to_owned(),
+                evidence: first("portcullis:package:evidence"),
+                dev: first("portcullis:package:dev") == "true",
+                paths: props
+                    .get("portcullis:location:path")
+                    .cloned()
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+struct Row {
+    kind: String,
+    name: String,
+    version: String,
+    path: String,
+    dev: bool,
+    os_owned: bool,
+}
+
+fn answer_key() -> Vec<Row> {
+    let text = std::fs::read_to_string(fixtures().join("debian-app.expected.tsv")).unwrap();
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split('\t').collect();
+            let [kind, name, version, path, owned] = f.as_slice() else {
+                return None;
+            };
+            (*kind != "deb").then(|| Row {
+                kind: (*kind).to_owned(),
+                name: (*name).to_owned(),
+                version: (*version).to_owned(),
+                path: path.trim_end_matches("#dev").to_owned(),
+                dev: path.ends_with("#dev"),
+                os_owned: *owned == "yes",
+            })
+        })
+        .collect()
+}
+
+fn check_language_packages(bom: &serde_json::Value, label: &str) {
+    let found = components(bom);
+    let at = |name: &str, version: &str, path: &str| {
+        found
+            .iter()
+            .find(|c| c.name == name && c.version == version && c.paths.iter().any(|p| p == path))
+    };
+    for row in answer_key() {
+        if row.os_owned {
+            let shown = found.iter().find(|c| {
+                c.kind != "deb"
+                    && c.paths
+                        .iter()
+                        .any(|p| p.split('!').next() == Some(row.path.as_str()))
+            });
+            assert!(
+                shown.is_none(),
+                "{label}: {} at {} is dpkg-owned but reported: {shown:?}",
+                row.name,
+                row.path
+            );
+            continue;
+        }
+        if row.kind == "go-binary" {
+            let toolchain = format!("v{}", row.version.trim_start_matches("go"));
+            assert!(
+                found
+                    .iter()
+                    .any(|c| c.name == row.name && c.paths.contains(&row.path)),
+                "{label}: main module {}",
+                row.name
+            );
+            assert!(
+                at("stdlib", &toolchain, &row.path).is_some(),
+                "{label}: stdlib {toolchain} of {}",
+                row.path
+            );
+            continue;
+        }
+        let component = at(&row.name, &row.version, &row.path).unwrap_or_else(|| {
+            panic!(
+                "{label}: missing {} {} {} at {}",
+                row.kind, row.name, row.version, row.path
+            )
+        });
+        let expected_evidence: &[&str] = match row.kind.as_str() {
+            "npm-lock" | "cargo-lock" | "npm-project" => &["declared", "both"],
+            _ => &["installed", "both"],
+        };
+        assert!(
+            expected_evidence.contains(&component.evidence.as_str()),
+            "{label}: {component:?}"
+        );
+        assert_eq!(component.dev, row.dev, "{label}: dev flag of {component:?}");
+    }
+    // Whited out in upper layers: never reported.
+    for (name, version) in [
+        ("PyJWT", "1.5.0"),
+        ("minimist", "0.0.8"),
+        ("lodash", "4.17.4"),
+    ] {
+        assert!(
+            !found.iter().any(|c| c.name == name && c.version == version),
+            "{label}: {name} {version} survived its whiteout"
+        );
+    }
+}
+
+#[test]
+fn debian_app_language_packages_equal_the_answer_key_in_every_format() {
+    let cache = tempfile::tempdir().unwrap();
+    for suffix in ["oci", "oci.tar", "docker.tar", "rootfs"] {
+        let target = fixtures().join(format!("debian-app.{suffix}"));
+        let bom = sbom(cache.path(), target.to_str().unwrap(), &[]);
+        check_language_packages(&bom, suffix);
+    }
+}
+
+#[test]
+fn folder_scan_of_the_node_app_agrees_with_the_image() {
+    let cache = tempfile::tempdir().unwrap();
+    let image = sbom(
+        cache.path(),
+        fixtures().join("debian-app.oci").to_str().unwrap(),
+        &[],
+    );
+    let in_image: BTreeSet<(String, String)> = components(&image)
+        .into_iter()
+        .filter(|c| c.kind == "npm" && c.paths.iter().any(|p| p.starts_with("/app/")))
+        .map(|c| (c.name, c.version))
+        .collect();
+    let folder = crate::support::shared().join("fixtures/image-src/node-app");
+    let scanned = sbom(cache.path(), &format!("dir:{}", folder.display()), &[]);
+    let in_folder: BTreeSet<(String, String)> = components(&scanned)
+        .into_iter()
+        .filter(|c| c.kind == "npm")
+        .map(|c| (c.name, c.version))
+        .collect();
+    assert!(in_folder.len() > 50, "{in_folder:?}");
+    assert_eq!(in_folder, in_image);
+}
+
+#[test]
+fn sbom_fed_back_gives_the_same_package_set() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let target = fixtures().join("debian-app.oci");
+    let set = |bom: &serde_json::Value| -> BTreeSet<(String, String, String)> {
+        bom["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["type"] == "library")
+            .map(|c| {
+                (
+                    c["name"].to_string(),
+                    c["version"].to_string(),
+                    c["purl"].to_string(),
+                )
+            })
+            .collect()
+    };
+    let original = sbom(cache.path(), target.to_str().unwrap(), &[]);
+    for format in ["cyclonedx", "spdx"] {
+        let path = out.path().join(format!("bom.{format}.json"));
+        let output = portcullis(cache.path())
+            .args([
+                "sbom",
+                target.to_str().unwrap(),
+                "--format",
+                format,
+                "--output",
+                path.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let fed_back = sbom(cache.path(), &format!("sbom:{}", path.display()), &[]);
+        assert_eq!(set(&fed_back), set(&original), "{format}");
+    }
+}
+
+#[test]
+fn broken_file_is_skipped_named_and_marks_the_analysis_partial() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cargo_lock =
+        std::fs::read(crate::support::shared().join("fixtures/image-src/rust-svc/Cargo.lock"))
+            .unwrap();
+    Image::new(vec![
+        base_layer(),
+        tar(&[
+            Entry::File(
+                "app/package-lock.json",
+                b"{\"lockfileVersion\": 3, \"packages\": [1, 2",
+            ),
+            Entry::File(
+                "app/package.json",
+                b"{\"name\":\"app\",\"version\":\"1.0.0\"}",
+            ),
+            Entry::File("svc/Cargo.lock", &cargo_lock),
+        ]),
+    ])
+    .write_oci_dir(dir.path());
+    let output = portcullis(cache.path())
+        .args(["sbom", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert!(
+        text.contains("skipped `/app/package-lock.json` (layer 2)"),
+        "{text}"
+    );
+    let bom: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let properties = bom["metadata"]["component"]["properties"].to_string();
+    assert!(
+        properties.contains("portcullis:analysis:partial"),
+        "{properties}"
+    );
+    let names: Vec<String> = components(&bom).into_iter().map(|c| c.name).collect();
+    assert!(
+        names.contains(&"regex".to_owned()) && names.contains(&"zlib1g".to_owned()),
+        "{names:?}"
+    );
+}
+
+fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, bytes) in entries {
+        writer.start_file(*name, options).unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+#[test]
+fn lambda_zips_are_read_together() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let metadata = b"Metadata-Version: 2.1\nName: requests\nVersion: 2.19.1\n\n";
+    let function = dir.path().join("function.zip");
+    std::fs::write(
+        &function,
+        zip_of(&[
+            ("requests-2.19.1.dist-info/METADATA", metadata),
+            ("app.py", b"print(1)"),
+        ]),
+    )
+    .unwrap();
+    let jar =
+        std::fs::read(fixtures().join("debian-app.rootfs/app/lib/snakeyaml-1.33.jar")).unwrap();
+    let layer = dir.path().join("layer.zip");
+    std::fs::write(&layer, zip_of(&[("java/lib/snakeyaml-1.33.jar", &jar)])).unwrap();
+    let bom = sbom(
+        cache.path(),
+        &format!("zip:{},{}", function.display(), layer.display()),
+        &[],
+    );
+    let found: BTreeSet<(String, String)> = components(&bom)
+        .into_iter()
+        .map(|c| (c.name, c.version))
+        .collect();
+    assert!(
+        found.contains(&("requests".into(), "2.19.1".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("org.yaml:snakeyaml".into(), "1.33".into())),
+        "{found:?}"
+    );
+    // A single zip is detected by content, without the prefix.
+    let alone = sbom(cache.path(), function.to_str().unwrap(), &[]);
+    assert_eq!(components(&alone).len(), 1);
+}
