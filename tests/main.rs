@@ -11,3 +11,4 @@ mod language;
 mod layers;
 mod registry;
 mod sbom;
+mod scan;

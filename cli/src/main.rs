@@ -3,10 +3,13 @@
 mod catalog;
 mod cmd;
 mod layer;
+mod matcher;
 mod model;
 mod report;
 mod scan;
+mod score;
 mod source;
+mod version;
 mod vulndb;
 
 use std::io::Write as _;

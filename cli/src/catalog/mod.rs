@@ -33,7 +33,7 @@ use std::collections::BTreeSet;
 use crate::layer::{self, KeptFile, Selection, View, Want};
 
 pub(crate) use os::OperatingSystem;
-pub(crate) use package::Package;
+pub(crate) use package::{Package, PackageKind};
 pub(crate) use sbom::read as read_sbom;
 
 /// Bump when a cataloger changes what it keeps or how, to invalidate cached layers.

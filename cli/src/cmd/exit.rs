@@ -42,9 +42,16 @@ pub(crate) fn exit_code(error: &anyhow::Error) -> ExitCode {
 
 /// A hint for errors whose fix we know.
 fn hint(error: &anyhow::Error) -> Option<&'static str> {
+    // Engine errors may sit in the chain as themselves or boxed.
     if let Some(hint) = error
         .chain()
-        .find_map(|cause| cause.downcast_ref::<vulndb::Error>())
+        .find_map(|cause| {
+            cause.downcast_ref::<vulndb::Error>().or_else(|| {
+                cause
+                    .downcast_ref::<Box<vulndb::Error>>()
+                    .map(AsRef::as_ref)
+            })
+        })
         .and_then(vulndb::Error::hint)
     {
         return Some(hint);

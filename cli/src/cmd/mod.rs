@@ -5,6 +5,7 @@ mod db;
 mod exit;
 mod options;
 mod sbom;
+mod scan;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Scan a target for known vulnerabilities and decide whether it may ship.
+    Scan(scan::ScanArgs),
     /// Write a software bill of materials (CycloneDX 1.6 or SPDX 2.3 JSON) for a target.
     Sbom(sbom::SbomArgs),
     /// Build, update, inspect and move the offline vulnerability DB.
@@ -48,6 +51,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         .without_time()
         .init();
     match cli.command {
+        Command::Scan(args) => scan::run(&args),
         Command::Sbom(args) => sbom::run(&args),
         Command::Db(args) => db::run(&args),
     }

@@ -43,6 +43,14 @@ pub(crate) struct TargetArgs {
 }
 
 impl TargetArgs {
+    /// Whether the target names a registry image (which needs the network).
+    pub(crate) fn is_registry_reference(&self) -> bool {
+        matches!(
+            crate::source::kind_of(&self.target),
+            Ok(crate::source::TargetKind::Registry)
+        )
+    }
+
     /// The cache directory after flag > environment > default.
     fn cache_dir(&self) -> Option<PathBuf> {
         if self.no_cache {

@@ -135,8 +135,58 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// Why a duration could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "`{0}` is not a duration: expected a number and a unit (s, m, h, d, w), like `24h` or `7d`"
+)]
+pub(crate) struct DurationError(String);
+
+/// Reads a duration such as `90m`, `24h`, `7d` or `1d12h` into seconds.
+pub(crate) fn parse_duration(text: &str) -> Result<i64, DurationError> {
+    let bad = || DurationError(text.to_owned());
+    let mut total: i64 = 0;
+    let mut number = String::new();
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(bad());
+    }
+    for c in trimmed.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'w' => 7 * 86_400,
+            _ => return Err(bad()),
+        };
+        let value: i64 = number.parse().map_err(|_| bad())?;
+        total = value
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
+        number.clear();
+    }
+    if !number.is_empty() {
+        return Err(bad());
+    }
+    Ok(total)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn durations_read_units() {
+        assert_eq!(super::parse_duration("7d").unwrap(), 604_800);
+        assert_eq!(super::parse_duration("1d12h").unwrap(), 129_600);
+        assert!(super::parse_duration("7").is_err());
+        assert!(super::parse_duration("soon").is_err());
+    }
+
     use super::*;
 
     #[test]

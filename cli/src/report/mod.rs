@@ -3,8 +3,10 @@
 
 mod cyclonedx;
 mod db_status;
+mod json;
 mod output;
 mod spdx;
+mod table;
 
 pub(crate) use db_status::{db_build_summary, db_lookup, db_record, db_status};
 pub(crate) use output::{creation_time, write_atomic, write_stdout};
@@ -18,6 +20,44 @@ pub(crate) enum SbomFormat {
     Cyclonedx,
     /// SPDX 2.3 JSON
     Spdx,
+}
+
+/// Formats of a scan report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// Findings grouped by severity, for people
+    Table,
+    /// The versioned JSON report (docs/report-schema.md)
+    Json,
+    /// CycloneDX 1.6 SBOM of the scanned target
+    Cyclonedx,
+    /// SPDX 2.3 SBOM of the scanned target
+    Spdx,
+}
+
+impl std::str::FromStr for ReportFormat {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        <ReportFormat as clap::ValueEnum>::from_str(text, true)
+    }
+}
+
+/// Renders a scan report; `colour` only affects the table.
+pub(crate) fn render_report(
+    format: ReportFormat,
+    report: &crate::scan::Report,
+    config: &RenderConfig,
+    colour: bool,
+) -> Result<String, serde_json::Error> {
+    let mut text = match format {
+        ReportFormat::Table => return Ok(table::render(report, colour)),
+        ReportFormat::Json => serde_json::to_string_pretty(&json::document(report))?,
+        ReportFormat::Cyclonedx => return render_sbom(SbomFormat::Cyclonedx, &report.scan, config),
+        ReportFormat::Spdx => return render_sbom(SbomFormat::Spdx, &report.scan, config),
+    };
+    text.push('\n');
+    Ok(text)
 }
 
 /// Settings a renderer needs that do not come from the scan.

@@ -1,5 +1,5 @@
 //! The parts of an image config that later stages use: user, ports, env,
-//! labels and the layers' diff_ids.
+//! labels, the layers' diff_ids and the history steps that made them.
 //!
 //! Parsed with `oci-spec`'s `ImageConfiguration`, which also reads Docker's
 //! config JSON (the same shape). See
@@ -19,6 +19,8 @@ pub(crate) struct ImageConfig {
     pub(crate) env: Vec<String>,
     pub(crate) labels: Vec<(String, String)>,
     pub(crate) diff_ids: Vec<Digest>,
+    /// The `created_by` of the history step that made each layer, aligned with `diff_ids`.
+    pub(crate) layer_commands: Vec<Option<String>>,
 }
 
 impl ImageConfig {
@@ -63,6 +65,17 @@ impl ImageConfig {
             labels.sort();
             config.labels = labels;
         }
+        config.layer_commands = raw
+            .history()
+            .as_ref()
+            .map(|steps| {
+                steps
+                    .iter()
+                    .filter(|step| !step.empty_layer().unwrap_or(false))
+                    .map(|step| step.created_by().clone())
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(config)
     }
 }

@@ -129,6 +129,11 @@ fn unlayered(kind: TargetKind, location: &str, contents: Contents) -> Image {
     }
 }
 
+/// The kind `target` names, by prefix or content.
+pub(crate) fn kind_of(target: &str) -> Result<TargetKind, Error> {
+    detect::detect(target).map(|(kind, _)| kind)
+}
+
 /// Opens `target` (with or without a kind prefix).
 pub(crate) fn open(target: &str, config: &SourceConfig) -> Result<Image, Error> {
     let (kind, location) = detect::detect(target)?;

@@ -18,8 +18,10 @@ pub(crate) use build::BuildReport;
 pub(crate) use bundle::export;
 pub(crate) use error::Error;
 pub(crate) use fetch::{Mirror, DEFAULT_EPSS_URL, DEFAULT_KEV_URL, DEFAULT_MIRROR};
-pub(crate) use osv::Event;
-pub(crate) use store::{AffectedRow, Database, EpssScore, KevEntry, Status};
+pub(crate) use osv::{Event, RangeKind, Severity as SeverityVector};
+pub(crate) use store::{
+    AdvisoryInfo, AffectedRow, Database, EpssScore, KevEntry, SourceInfo, Status,
+};
 
 use build::Feed;
 use fetch::{Fetched, Fetcher};

@@ -61,8 +61,12 @@ pub(crate) struct Advisory {
     pub(crate) published: Option<String>,
     pub(crate) withdrawn: Option<String>,
     pub(crate) summary: Option<String>,
-    /// `aliases`, `upstream` and `related` ids, as OSV lists them.
+    /// `aliases`: other ids of this same vulnerability.
     pub(crate) aliases: Vec<String>,
+    /// `upstream`: the ids this record derives from (a DSA's CVEs).
+    pub(crate) upstream: Vec<String>,
+    /// `related`: ids of related but distinct vulnerabilities.
+    pub(crate) related: Vec<String>,
     pub(crate) severity: Vec<Severity>,
     /// A record-level vendor severity (`database_specific.severity`).
     pub(crate) database_severity: Option<String>,
@@ -161,12 +165,15 @@ fn event(raw: &serde_json::Map<String, serde_json::Value>) -> Result<Event, Reco
 impl Advisory {
     pub(crate) fn from_json(bytes: &[u8]) -> Result<Advisory, RecordError> {
         let raw: RawRecord = serde_json::from_slice(bytes)?;
-        let mut aliases = raw.aliases;
-        aliases.extend(raw.upstream);
-        aliases.extend(raw.related);
-        aliases.retain(|alias| alias != &raw.id);
-        aliases.sort();
-        aliases.dedup();
+        let clean = |mut ids: Vec<String>| {
+            ids.retain(|alias| alias != &raw.id);
+            ids.sort();
+            ids.dedup();
+            ids
+        };
+        let aliases = clean(raw.aliases);
+        let upstream = clean(raw.upstream);
+        let related = clean(raw.related);
         let mut affected = Vec::with_capacity(raw.affected.len());
         for entry in raw.affected {
             // An entry with neither a package nor ranges names nothing to match.
@@ -197,6 +204,8 @@ impl Advisory {
             withdrawn: raw.withdrawn,
             summary: raw.summary,
             aliases,
+            upstream,
+            related,
             severity: raw
                 .severity
                 .into_iter()

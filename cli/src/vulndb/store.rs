@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use super::osv::{Advisory, Range};
+use super::osv::{Advisory, Range, Severity};
 use super::Error;
 
 /// Bump on any change to the tables below; an older file is rebuilt, never read.
@@ -33,7 +33,7 @@ CREATE TABLE affected (
     ranges TEXT NOT NULL, versions TEXT NOT NULL, severity TEXT,
     PRIMARY KEY (ecosystem, name, advisory, position)
 ) WITHOUT ROWID;
-CREATE TABLE aliases (advisory INTEGER NOT NULL, alias TEXT NOT NULL);
+CREATE TABLE aliases (advisory INTEGER NOT NULL, alias TEXT NOT NULL, kind TEXT NOT NULL);
 CREATE TABLE kev (
     cve TEXT PRIMARY KEY, date_added TEXT NOT NULL, due_date TEXT,
     vendor TEXT, product TEXT, name TEXT, ransomware TEXT
@@ -253,10 +253,16 @@ impl Builder {
         }
         let mut alias = self
             .connection
-            .prepare_cached("INSERT INTO aliases (advisory, alias) VALUES (?1, ?2)")
+            .prepare_cached("INSERT INTO aliases (advisory, alias, kind) VALUES (?1, ?2, ?3)")
             .map_err(&error)?;
-        for name in &advisory.aliases {
-            alias.execute(params![id, name]).map_err(&error)?;
+        for (kind, names) in [
+            ("alias", &advisory.aliases),
+            ("upstream", &advisory.upstream),
+            ("related", &advisory.related),
+        ] {
+            for name in names {
+                alias.execute(params![id, name, kind]).map_err(&error)?;
+            }
         }
         Ok(())
     }
@@ -350,6 +356,19 @@ pub(crate) struct AffectedRow {
     pub(crate) ranges: Vec<Range>,
     pub(crate) versions: Vec<String>,
     pub(crate) severity: Option<String>,
+}
+
+/// What the matcher and scorer need of an advisory beyond its ranges.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct AdvisoryInfo {
+    pub(crate) osv_id: String,
+    pub(crate) summary: Option<String>,
+    pub(crate) published: Option<String>,
+    pub(crate) aliases: Vec<String>,
+    pub(crate) upstream: Vec<String>,
+    pub(crate) related: Vec<String>,
+    pub(crate) severity: Vec<Severity>,
+    pub(crate) database_severity: Option<String>,
 }
 
 /// What `db status` shows.
@@ -526,6 +545,64 @@ impl Database {
         }
         found.sort_by(|a, b| a.osv_id.cmp(&b.osv_id));
         Ok(found)
+    }
+
+    /// Summary, aliases and severities of `osv_id` (the first row when several sources hold it).
+    pub(crate) fn advisory(&self, osv_id: &str) -> Result<Option<AdvisoryInfo>, Error> {
+        let error = sql_error(&self.path);
+        let row = self
+            .connection
+            .prepare_cached(
+                "SELECT id, summary, published, severity, database_severity FROM advisories WHERE osv_id = ?1 ORDER BY id LIMIT 1",
+            )
+            .and_then(|mut statement| {
+                statement
+                    .query_row([osv_id], |row| {
+                        Ok((
+                            row.get::<_, i64>(0)?,
+                            row.get::<_, Option<String>>(1)?,
+                            row.get::<_, Option<String>>(2)?,
+                            row.get::<_, String>(3)?,
+                            row.get::<_, Option<String>>(4)?,
+                        ))
+                    })
+                    .optional()
+            })
+            .map_err(&error)?;
+        let Some((id, summary, published, severity, database_severity)) = row else {
+            return Ok(None);
+        };
+        let corrupt = |source| Error::Corrupt {
+            path: self.path.clone(),
+            id: osv_id.to_owned(),
+            source,
+        };
+        let mut info = AdvisoryInfo {
+            osv_id: osv_id.to_owned(),
+            summary,
+            published,
+            severity: serde_json::from_str(&severity).map_err(corrupt)?,
+            database_severity,
+            ..AdvisoryInfo::default()
+        };
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT alias, kind FROM aliases WHERE advisory = ?1 ORDER BY alias")
+            .map_err(&error)?;
+        let rows = statement
+            .query_map([id], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })
+            .map_err(&error)?;
+        for row in rows {
+            let (alias, kind) = row.map_err(&error)?;
+            match kind.as_str() {
+                "upstream" => info.upstream.push(alias),
+                "related" => info.related.push(alias),
+                _ => info.aliases.push(alias),
+            }
+        }
+        Ok(Some(info))
     }
 
     /// The whole OSV record of `osv_id` (or of the first advisory that has it as an alias), as imported.

@@ -1,0 +1,102 @@
+//! `portcullis scan TARGET`: wiring only.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Args;
+
+use super::options::TargetArgs;
+use crate::model::{parse_duration, Severity, Timestamp};
+use crate::report::{self, RenderConfig, ReportFormat};
+use crate::scan::{self, MatchConfig, Verdict};
+use crate::vulndb::Freshness;
+
+/// Exit code when a policy failed the target.
+const EXIT_FAIL: u8 = 1;
+/// Exit code when the gate could not decide.
+const EXIT_UNDECIDED: u8 = 3;
+
+#[derive(Debug, Args)]
+pub(crate) struct ScanArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    /// The vulnerability DB [env: PORTCULLIS_DB] (default: the one `db update` writes).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Never touch the network (registry targets are refused).
+    #[arg(long)]
+    offline: bool,
+    /// The format printed on stdout.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    format: ReportFormat,
+    /// Also write FORMAT to FILE (table, json, cyclonedx, spdx); repeatable.
+    #[arg(long, value_name = "FORMAT=FILE")]
+    output: Vec<String>,
+    /// Fail (exit 1) when a finding is at least this severe.
+    #[arg(long, value_name = "SEVERITY")]
+    fail_on: Option<Severity>,
+    /// Fail (exit 3) when the DB is older than this (e.g. `7d`, `36h`).
+    #[arg(long, default_value = "7d")]
+    db_max_age: String,
+    /// Warn when the DB is older than this.
+    #[arg(long, default_value = "24h")]
+    db_warn_age: String,
+    /// Decide even when some file could not be analysed.
+    #[arg(long)]
+    allow_partial: bool,
+}
+
+pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
+    let mut outputs = Vec::new();
+    for spec in &args.output {
+        let (format, path) = spec
+            .split_once('=')
+            .with_context(|| format!("`--output {spec}` should be FORMAT=FILE"))?;
+        let format: ReportFormat = format
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("`--output {spec}`: {e}"))?;
+        outputs.push((format, PathBuf::from(path)));
+    }
+    let freshness = Freshness {
+        warn_after_seconds: parse_duration(&args.db_warn_age).context("`--db-warn-age`")?,
+        fail_after_seconds: parse_duration(&args.db_max_age).context("`--db-max-age`")?,
+    };
+    let config = args.target.scan_config();
+    if args.offline && args.target.is_registry_reference() {
+        anyhow::bail!(
+            "`{}` is a registry reference, and `--offline` forbids the network",
+            args.target.target
+        );
+    }
+    let matching = MatchConfig {
+        db_path: super::db::db_path(args.db.as_ref()),
+        freshness,
+        now: Timestamp::now(),
+        fail_on: args.fail_on,
+        allow_partial: args.allow_partial,
+    };
+    let report = scan::scan(&args.target.target, &config, &matching)?;
+    if let Some(warning) = &report.db.age_warning {
+        tracing::warn!("{warning}");
+    }
+    let render = RenderConfig {
+        created: report::creation_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()),
+    };
+    for (format, path) in &outputs {
+        let text = report::render_report(*format, &report, &render, false)
+            .context("could not render the report")?;
+        report::write_atomic(path, &text)
+            .with_context(|| format!("could not write `{}`", path.display()))?;
+    }
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let text = report::render_report(args.format, &report, &render, colour)
+        .context("could not render the report")?;
+    report::write_stdout(&text)?;
+    Ok(match report.verdict {
+        Verdict::Pass | Verdict::Warn => ExitCode::SUCCESS,
+        Verdict::Fail => ExitCode::from(EXIT_FAIL),
+        Verdict::Error => ExitCode::from(EXIT_UNDECIDED),
+    })
+}

@@ -1,0 +1,150 @@
+//! The human table: findings grouped by severity (most severe first), each
+//! with package, installed and fixed version, risk and the layer that brought
+//! it; then the verdict. Colour only when asked (a terminal without `NO_COLOR`);
+//! the text reads the same without it.
+
+use std::fmt::Write as _;
+
+use crate::model::Severity;
+use crate::scan::Report;
+
+fn paint(text: &str, code: &str, colour: bool) -> String {
+    if colour {
+        format!("\u{1b}[{code}m{text}\u{1b}[0m")
+    } else {
+        text.to_owned()
+    }
+}
+
+fn colour_code(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "1;31",
+        Severity::High => "31",
+        Severity::Medium => "33",
+        Severity::Low => "36",
+        Severity::Unknown => "2",
+    }
+}
+
+/// Cuts `text` to `width` characters, marking the cut.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(width.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+/// The column titles, laid out as the rows below them.
+const HEADER: &str =
+    "ID                   PACKAGE                      INSTALLED              FIXED                  RISK         LAYER  PATH";
+
+pub(super) fn render(report: &Report, colour: bool) -> String {
+    let mut out = String::new();
+    let target = &report.scan.target;
+    let inventory = &report.scan.inventory;
+    let os = inventory.os.as_ref().map_or_else(
+        || "no OS detected".to_owned(),
+        |os| os.ecosystem.to_string(),
+    );
+    let _ = writeln!(
+        out,
+        "{} ({}, {}): {} packages, {} findings",
+        target.reference,
+        target.kind.name(),
+        os,
+        inventory.packages.len(),
+        report.findings.len()
+    );
+    if let Some(warning) = &report.db.age_warning {
+        let _ = writeln!(out, "warning: {warning}");
+    }
+    let mut counts = Vec::new();
+    for severity in [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Unknown,
+    ] {
+        let mut rows: Vec<(u8, String)> = Vec::new();
+        for (finding, score) in report.findings.iter().zip(&report.scores) {
+            if score.severity != severity {
+                continue;
+            }
+            let Some(package) = inventory.packages.get(finding.package) else {
+                continue;
+            };
+            let layer = package
+                .locations
+                .first()
+                .and_then(|l| l.layer)
+                .map_or_else(|| "-".to_owned(), |index| format!("{}", index + 1));
+            let fixed = if finding.fixed_versions.is_empty() {
+                "(no fix)".to_owned()
+            } else {
+                finding.fixed_versions.join(", ")
+            };
+            let kev = if score.kev.is_some() { " KEV" } else { "" };
+            rows.push((
+                score.risk,
+                format!(
+                    "  {:<20} {:<28} {:<22} {:<22} {:>4}{kev:<4} {:>5}  {}",
+                    fit(&finding.id, 20),
+                    fit(&package.name, 28),
+                    fit(&package.version, 22),
+                    fit(&fixed, 22),
+                    score.risk,
+                    layer,
+                    package.locations.first().map_or("", |l| l.path.as_str()),
+                ),
+            ));
+        }
+        if rows.is_empty() {
+            continue;
+        }
+        counts.push(format!("{} {}", rows.len(), severity.name()));
+        rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                &format!("{} ({})", severity.name().to_uppercase(), rows.len()),
+                colour_code(severity),
+                colour
+            )
+        );
+        let _ = writeln!(out, "  {HEADER}");
+        for (_, row) in rows {
+            let _ = writeln!(out, "{row}");
+        }
+    }
+    if !inventory.diagnostics.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "analysis was partial:");
+        for diagnostic in &inventory.diagnostics {
+            let _ = writeln!(out, "  {}: {}", diagnostic.path, diagnostic.message);
+        }
+    }
+    let _ = writeln!(out);
+    let summary = if counts.is_empty() {
+        "no findings".to_owned()
+    } else {
+        counts.join(", ")
+    };
+    let verdict = report.verdict.name();
+    let _ = writeln!(
+        out,
+        "verdict: {}  ({summary}; DB {} built {})",
+        paint(
+            verdict,
+            if verdict == "pass" { "32" } else { "1;31" },
+            colour
+        ),
+        report.db.digest.get(..19).unwrap_or(&report.db.digest),
+        report.db.built_at
+    );
+    out
+}
