@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Build demo/debian-demo.oci.tar, the small image the README's quick start scans.
 
-It is a real Debian 12 package database, not an invented one: the layer holds
+Every file in it is real, nothing invented: the first layer holds
 /etc/os-release, /var/lib/dpkg/status and the /usr/share/doc/*/copyright files
-taken from the debian-slim fixture rootfs (shared/fixtures/build-images.sh,
-Debian bookworm minbase). A second layer deletes /etc/motd with a whiteout.
+of the debian-slim fixture rootfs (shared/fixtures/build-images.sh, Debian
+bookworm minbase); the second adds the installed-package METADATA of three old
+PyPI releases and a Cargo.lock, taken from the debian-app fixture rootfs; the
+third deletes /etc/motd with a whiteout.
 
-    python3 demo/make-demo.py TARGET/fixture-images/debian-slim.rootfs demo/debian-demo.oci.tar
+    python3 demo/make-demo.py target/fixture-images demo/debian-demo.oci.tar
 """
 import gzip, hashlib, io, json, os, sys, tarfile
 
@@ -30,7 +32,16 @@ def layer(files):
     plain = raw.getvalue()
     return plain, gzip.compress(plain, mtime=0)
 
-def main(rootfs, out):
+APP_FILES = [
+    "usr/local/lib/python3.11/dist-packages/urllib3-1.23.dist-info/METADATA",
+    "usr/local/lib/python3.11/dist-packages/requests-2.19.1.dist-info/METADATA",
+    "srv/pyapp/.venv/lib/python3.11/site-packages/pyyaml-5.3.dist-info/METADATA",
+    "app/rust-svc/Cargo.lock",
+]
+
+def main(fixtures, out):
+    rootfs = f"{fixtures}/debian-slim.rootfs"
+    app = f"{fixtures}/debian-app.rootfs"
     files = [("usr/lib/os-release", open(f"{rootfs}/usr/lib/os-release", "rb").read(), None),
              ("etc/os-release", None, "../usr/lib/os-release"),
              ("etc/motd", open(f"{rootfs}/etc/motd", "rb").read(), None),
@@ -40,7 +51,8 @@ def main(rootfs, out):
         path = f"{doc}/{package}/copyright"
         if os.path.isfile(path) and not os.path.islink(path):
             files.append((f"usr/share/doc/{package}/copyright", open(path, "rb").read(), None))
-    layers = [layer(files), layer([("etc/.wh.motd", b"", None)])]
+    app_files = [(path, open(f"{app}/{path}", "rb").read(), None) for path in APP_FILES]
+    layers = [layer(files), layer(app_files), layer([("etc/.wh.motd", b"", None)])]
     blobs = {}
     def put(data):
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
@@ -51,6 +63,7 @@ def main(rootfs, out):
         "config": {"User": "0", "Cmd": ["bash"]},
         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(p).hexdigest() for p, _ in layers]},
         "history": [{"created": "2024-01-01T00:00:00Z", "created_by": "debootstrap --variant=minbase bookworm"},
+                    {"created": "2024-01-01T00:00:00Z", "created_by": "RUN pip install urllib3==1.23 requests==2.19.1 PyYAML==5.3 && COPY rust-svc/Cargo.lock /app/rust-svc/"},
                     {"created": "2024-01-01T00:00:00Z", "created_by": "RUN rm /etc/motd"}],
     }, sort_keys=True).encode()
     config_digest, config_size = put(config)
