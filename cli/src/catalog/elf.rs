@@ -4,49 +4,35 @@
 //!
 //! Spec: <https://refspecs.linuxfoundation.org/elf/gabi4+/ch4.sheader.html>.
 
+use super::fields::Fields;
+
 pub(super) const MAGIC: &[u8] = b"\x7fELF";
 
 /// Section type that occupies no file space (`.bss`).
 const SHT_NOBITS: u32 = 8;
 
+/// The header fields of an ELF file: words are 8 bytes in 64-bit files, 4 in 32-bit ones.
 struct Reader<'a> {
-    bytes: &'a [u8],
+    fields: Fields<'a>,
     wide: bool,
-    big_endian: bool,
 }
 
 impl Reader<'_> {
     fn u16_at(&self, at: usize) -> Option<u16> {
-        let raw: [u8; 2] = self.bytes.get(at..at.checked_add(2)?)?.try_into().ok()?;
-        Some(if self.big_endian {
-            u16::from_be_bytes(raw)
-        } else {
-            u16::from_le_bytes(raw)
-        })
+        self.fields.u16_at(at)
     }
 
     fn u32_at(&self, at: usize) -> Option<u32> {
-        let raw: [u8; 4] = self.bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
-        Some(if self.big_endian {
-            u32::from_be_bytes(raw)
-        } else {
-            u32::from_le_bytes(raw)
-        })
+        self.fields.u32_at(at)
     }
 
-    /// A word: 8 bytes in 64-bit files, 4 in 32-bit ones.
     fn word_at(&self, at: usize) -> Option<usize> {
-        if self.wide {
-            let raw: [u8; 8] = self.bytes.get(at..at.checked_add(8)?)?.try_into().ok()?;
-            let value = if self.big_endian {
-                u64::from_be_bytes(raw)
-            } else {
-                u64::from_le_bytes(raw)
-            };
-            usize::try_from(value).ok()
+        let value = if self.wide {
+            self.fields.u64_at(at)?
         } else {
-            self.u32_at(at).and_then(|v| usize::try_from(v).ok())
-        }
+            u64::from(self.fields.u32_at(at)?)
+        };
+        usize::try_from(value).ok()
     }
 }
 
@@ -56,9 +42,11 @@ pub(super) fn section<'a>(bytes: &'a [u8], name: &str) -> Option<&'a [u8]> {
         return None;
     }
     let reader = Reader {
-        bytes,
+        fields: Fields {
+            bytes,
+            big_endian: *bytes.get(5)? == 2,
+        },
         wide: *bytes.get(4)? == 2,
-        big_endian: *bytes.get(5)? == 2,
     };
     let (shoff, shentsize, shnum, shstrndx) = if reader.wide {
         (

@@ -12,6 +12,7 @@ mod dotnet;
 mod dpkg;
 mod elf;
 mod executable;
+mod fields;
 mod gem;
 mod go_binary;
 mod go_mod;

@@ -131,17 +131,27 @@ pub(super) fn open_dir(root: &Path, config: &SourceConfig) -> Result<Image, Erro
         location,
     };
     let resolved = manifest::resolve_index(&blobs, &index, config.platform.as_ref())?;
-    Ok(Image {
-        kind: TargetKind::OciDir,
-        reference: root.display().to_string(),
+    Ok(layered(TargetKind::OciDir, root, resolved, Box::new(blobs)))
+}
+
+/// An image from a resolved manifest and the store that holds its blobs.
+fn layered(
+    kind: TargetKind,
+    path: &Path,
+    resolved: manifest::Resolved,
+    store: Box<dyn BlobStore>,
+) -> Image {
+    Image {
+        kind,
+        reference: path.display().to_string(),
         manifest_digest: Some(resolved.manifest_digest),
         platform: resolved.platform,
         config: resolved.config,
         contents: Contents::Layers {
             layers: resolved.layers,
-            store: Box::new(blobs),
+            store,
         },
-    })
+    }
 }
 
 pub(super) fn open_archive(path: &Path, config: &SourceConfig) -> Result<Image, Error> {
@@ -157,15 +167,10 @@ pub(super) fn open_archive(path: &Path, config: &SourceConfig) -> Result<Image, 
     let image_index = read_index_json(&bytes, &location)?;
     let blobs = ArchiveBlobs { index, location };
     let resolved = manifest::resolve_index(&blobs, &image_index, config.platform.as_ref())?;
-    Ok(Image {
-        kind: TargetKind::OciArchive,
-        reference: path.display().to_string(),
-        manifest_digest: Some(resolved.manifest_digest),
-        platform: resolved.platform,
-        config: resolved.config,
-        contents: Contents::Layers {
-            layers: resolved.layers,
-            store: Box::new(blobs),
-        },
-    })
+    Ok(layered(
+        TargetKind::OciArchive,
+        path,
+        resolved,
+        Box::new(blobs),
+    ))
 }

@@ -4,6 +4,27 @@
 //! version in it; two versions of one scheme compare with `partial_cmp`
 //! (versions of different schemes never compare).
 
+/// Derives `PartialOrd`, `PartialEq` and `Eq` from a type's `Ord`, so that
+/// equality always agrees with the scheme's order (`1.0` == `1.0.0` where the
+/// scheme says so), never with the text.
+macro_rules! order_from_ord {
+    ($type:ty) => {
+        impl PartialOrd for $type {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        impl PartialEq for $type {
+            fn eq(&self, other: &Self) -> bool {
+                self.cmp(other) == std::cmp::Ordering::Equal
+            }
+        }
+
+        impl Eq for $type {}
+    };
+}
+
 mod apk;
 mod dpkg;
 mod maven;

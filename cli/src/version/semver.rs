@@ -72,19 +72,7 @@ impl Ord for SemVersion {
     }
 }
 
-impl PartialOrd for SemVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for SemVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for SemVersion {}
+order_from_ord!(SemVersion);
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,8 @@
 //! Layout from Berkeley DB's `dbinc/db_page.h` (`DBMETA`, `HMETA`, `PAGE`,
 //! `HOFFPAGE`); see <https://github.com/berkeleydb/libdb/blob/master/src/dbinc/db_page.h>.
 
+use super::super::fields::Fields;
+
 /// Why a Berkeley DB file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum BdbError {
@@ -29,27 +31,17 @@ const H_OFFPAGE: u8 = 3;
 
 struct Reader<'a> {
     bytes: &'a [u8],
-    big_endian: bool,
+    fields: Fields<'a>,
     page_size: usize,
 }
 
 impl Reader<'_> {
     fn u32_at(&self, at: usize) -> Option<u32> {
-        let raw: [u8; 4] = self.bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
-        Some(if self.big_endian {
-            u32::from_be_bytes(raw)
-        } else {
-            u32::from_le_bytes(raw)
-        })
+        self.fields.u32_at(at)
     }
 
     fn u16_at(&self, at: usize) -> Option<u16> {
-        let raw: [u8; 2] = self.bytes.get(at..at.checked_add(2)?)?.try_into().ok()?;
-        Some(if self.big_endian {
-            u16::from_be_bytes(raw)
-        } else {
-            u16::from_le_bytes(raw)
-        })
+        self.fields.u16_at(at)
     }
 
     fn page(&self, number: u32) -> Option<&[u8]> {
@@ -98,7 +90,7 @@ pub(super) fn values(bytes: &[u8]) -> Result<Vec<Vec<u8>>, BdbError> {
     };
     let mut reader = Reader {
         bytes,
-        big_endian,
+        fields: Fields { bytes, big_endian },
         page_size: 0,
     };
     let page_size = reader.u32_at(20).ok_or(BdbError::Page { page: 0 })?;

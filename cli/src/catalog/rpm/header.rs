@@ -5,6 +5,8 @@
 //! See <https://github.com/rpm-software-management/rpm/blob/master/docs/manual/format_header.md>
 //! and `headerImport` in rpm's `lib/header.cc`.
 
+use super::super::fields::Fields;
+
 /// The fields a package needs, from one header.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Header {
@@ -50,8 +52,7 @@ const MAX_INDEX_ENTRIES: u32 = 0xffff;
 const INDEX_ENTRY_BYTES: usize = 16;
 
 fn be_u32(bytes: &[u8], at: usize) -> Option<u32> {
-    let slice: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
-    Some(u32::from_be_bytes(slice))
+    Fields::big(bytes).u32_at(at)
 }
 
 /// `count` NUL-terminated strings from `offset` in `data`.

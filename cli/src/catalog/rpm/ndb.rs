@@ -6,6 +6,8 @@
 //! Layout from rpm's `lib/backend/ndb/rpmpkg.c` (`PKGDB_*`, `SLOT_*`,
 //! `BLOBHEAD_*`, `BLOBTAIL_*`): <https://github.com/rpm-software-management/rpm/blob/master/lib/backend/ndb/rpmpkg.c>.
 
+use super::super::fields::Fields;
+
 /// Why an NDB file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum NdbError {
@@ -31,8 +33,7 @@ const PAGE_BYTES: usize = 4096;
 const BLOBHEAD_BYTES: usize = 16;
 
 fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
-    let raw: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
-    Some(u32::from_le_bytes(raw))
+    Fields::little(bytes).u32_at(at)
 }
 
 /// The header blob of every used slot, in slot order.
