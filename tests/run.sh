@@ -26,6 +26,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ $added_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
 
+# The independent RustSec cross-check (tests/crosscheck) orders versions with PyPI's semver.
+python3 -c 'import semver' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check semver==3.0.2
+
 export PORTCULLIS_FIXTURES="${PORTCULLIS_FIXTURES:-$PWD/target/fixture-images}"
 mkdir -p target
 bash "$SHARED/fixtures/build-images.sh" "$PORTCULLIS_FIXTURES" > target/fixture-build.log 2>&1 \

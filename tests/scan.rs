@@ -443,3 +443,44 @@ fn outputs_are_written_beside_the_table() {
     let bom: serde_json::Value = serde_json::from_slice(&std::fs::read(&bom).unwrap()).unwrap();
     assert_eq!(bom["specVersion"], "1.6");
 }
+
+/// The crates.io findings on the fixture's Cargo.lock equal an independent
+/// reading of the same RustSec OSV data (`tests/crosscheck/rustsec.py`,
+/// Python with the PyPI `semver` package). `cargo audit` itself cannot run
+/// here: it reads RustSec's git repository, which is not reachable offline.
+#[test]
+fn crates_findings_equal_an_independent_reading_of_rustsec() {
+    let lock = shared().join("fixtures/image-src/rust-svc/Cargo.lock");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/crosscheck/rustsec.py");
+    let output = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(shared().join("vulndb/osv/crates.io/all.zip"))
+        .arg(&lock)
+        .output()
+        .expect("python3");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let expected: BTreeSet<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert!(expected.len() >= 5, "{expected:?}");
+    let (_, report, _) = scan(&format!("dir:{}", lock.parent().unwrap().display()), &[]);
+    let found: BTreeSet<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.package.ecosystem.as_deref() == Some("crates.io"))
+        .map(|f| {
+            let rustsec = std::iter::once(&f.id)
+                .chain(&f.aliases)
+                .find(|id| id.starts_with("RUSTSEC-"))
+                .cloned()
+                .unwrap_or_default();
+            format!("{} {} {rustsec}", f.package.name, f.package.version)
+        })
+        .collect();
+    assert_eq!(found, expected);
+}
