@@ -90,6 +90,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn debian_installed_gemspec_is_read() {
+        let bytes = crate::catalog::testutil::testdata("rack-2.2.22.gemspec");
+        let file = KeptFile {
+            path: "usr/share/rubygems-integration/all/specifications/rack-2.2.22.gemspec",
+            bytes: &bytes,
+            layer: None,
+        };
+        let found = gemspec(&file).unwrap();
+        assert_eq!(
+            (found[0].name.as_str(), found[0].version.as_str()),
+            ("rack", "2.2.22")
+        );
+        assert_eq!(found[0].purl.to_string(), "pkg:gem/rack@2.2.22");
+    }
+
+    #[test]
     fn gemspec_and_lock_entries_are_read() {
         // The shape RubyGems writes to specifications/rake-13.0.6.gemspec.
         let spec = "# -*- encoding: utf-8 -*-\nGem::Specification.new do |s|\n  s.name = \"rake\".freeze\n  s.version = \"13.0.6\"\nend\n";

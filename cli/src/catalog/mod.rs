@@ -27,6 +27,8 @@ mod python_lock;
 mod reconcile;
 mod rpm;
 mod sbom;
+#[cfg(test)]
+mod testutil;
 mod yarn_lock;
 
 use std::collections::BTreeSet;

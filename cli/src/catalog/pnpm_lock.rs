@@ -34,6 +34,7 @@ pub(super) fn parse(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
         return Err(ParseError::text("it has no `lockfileVersion`"));
     }
     let location = Location::of(file, Proof::LockFile);
+    let direct_dev = importer_dev_dependencies(text);
     let mut packages = Vec::new();
     let mut in_packages = false;
     let mut current: Option<Package> = None;
@@ -61,7 +62,60 @@ pub(super) fn parse(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
         }
     }
     packages.extend(current);
+    // Lock v9 no longer marks packages `dev`; its importers say which direct ones are.
+    for package in &mut packages {
+        if direct_dev.contains(&(package.name.clone(), package.version.clone())) {
+            package.dev = true;
+        }
+    }
     Ok(packages)
+}
+
+/// (name, version) of the importers' direct `devDependencies` that no
+/// importer also needs at run time (lock v6 and v9).
+fn importer_dev_dependencies(text: &str) -> Vec<(String, String)> {
+    let mut dev = Vec::new();
+    let mut runtime = Vec::new();
+    let mut in_importers = false;
+    let mut group = "";
+    let mut name = String::new();
+    for line in text.lines() {
+        if !line.starts_with(' ') && !line.trim().is_empty() {
+            in_importers = line.trim_end() == "importers:";
+            continue;
+        }
+        if !in_importers {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        let trimmed = line.trim();
+        match indent {
+            4 => group = trimmed.trim_end_matches(':'),
+            6 => {
+                name = trimmed
+                    .trim_end_matches(':')
+                    .trim_matches(|c| c == '\'' || c == '"')
+                    .to_owned()
+            }
+            8 => {
+                if let Some(version) = trimmed.strip_prefix("version: ") {
+                    let version = version
+                        .split('(')
+                        .next()
+                        .unwrap_or(version)
+                        .trim()
+                        .to_owned();
+                    match group {
+                        "devDependencies" => dev.push((name.clone(), version)),
+                        _ => runtime.push((name.clone(), version)),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    dev.retain(|entry| !runtime.contains(entry));
+    dev
 }
 
 #[cfg(test)]
@@ -81,6 +135,29 @@ mod tests {
             Some(("@babel/core", "7.23.0"))
         );
         assert_eq!(split_key("/foo/1.0.0_bar@2.0.0"), Some(("foo", "1.0.0")));
+    }
+
+    #[test]
+    fn real_v9_lock_takes_dev_flags_from_importers() {
+        let bytes = crate::catalog::testutil::testdata("pnpm-lock-v9.yaml");
+        let file = KeptFile {
+            path: "app/pnpm-lock.yaml",
+            bytes: &bytes,
+            layer: None,
+        };
+        let found: Vec<(String, String, bool)> = parse(&file)
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.name, p.version, p.dev))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("lodash".into(), "4.17.15".into(), false),
+                ("marked".into(), "0.3.6".into(), true),
+                ("minimist".into(), "1.2.0".into(), false)
+            ]
+        );
     }
 
     #[test]

@@ -137,6 +137,56 @@ mod tests {
     use super::*;
 
     #[test]
+    fn real_uv_and_pipfile_locks_are_read() {
+        let uv = crate::catalog::testutil::testdata("uv.lock");
+        let file = KeptFile {
+            path: "app/uv.lock",
+            bytes: &uv,
+            layer: None,
+        };
+        let names: Vec<(String, String)> = toml_lock(&file)
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.name, p.version))
+            .collect();
+        assert!(
+            names.contains(&("pyyaml".into(), "5.3.1".into())),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&("urllib3".into(), "1.26.5".into())),
+            "{names:?}"
+        );
+        assert!(
+            !names.iter().any(|(n, _)| n == "fixture-uv"),
+            "the project itself is not a dependency"
+        );
+        let pipfile = crate::catalog::testutil::testdata("Pipfile.lock");
+        let file = KeptFile {
+            path: "app/Pipfile.lock",
+            bytes: &pipfile,
+            layer: None,
+        };
+        let found: Vec<(String, String, bool)> = pipfile_lock(&file)
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.name, p.version, p.dev))
+            .collect();
+        assert!(
+            found.contains(&("requests".into(), "2.19.1".into(), false)),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("urllib3".into(), "1.23".into(), false)),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("pyyaml".into(), "5.3.1".into(), true)),
+            "{found:?}"
+        );
+    }
+
+    #[test]
     fn only_exact_pins_count() {
         assert_eq!(pinned("Django==3.2"), Some(("Django", "3.2")));
         assert_eq!(
