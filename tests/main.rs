@@ -9,6 +9,7 @@ mod bad_input;
 mod db;
 mod language;
 mod layers;
+mod policy;
 mod registry;
 mod sbom;
 mod scan;

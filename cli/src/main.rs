@@ -5,6 +5,7 @@ mod cmd;
 mod layer;
 mod matcher;
 mod model;
+mod policy;
 mod report;
 mod scan;
 mod score;

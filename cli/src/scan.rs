@@ -5,7 +5,8 @@
 use crate::catalog::{self, Inventory};
 use crate::layer::{self, LayerConfig, ReadStats};
 use crate::matcher::{self, Finding, Unmatchable};
-use crate::model::{Digest, Platform, Severity, Timestamp};
+use crate::model::{Digest, Platform, Timestamp};
+use crate::policy::{self, Decision, Host, Limits, Policy, Verdict, Violation};
 use crate::score::{self, Exposure, Score};
 use crate::source::{self, Contents, Image, SourceConfig, TargetKind};
 use crate::vulndb::{self, Database, Freshness, SourceInfo};
@@ -40,6 +41,8 @@ pub(crate) enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("a policy could not decide")]
+    Policy(#[source] Box<policy::Error>),
     #[error("the vulnerability DB cannot be used")]
     Db(#[source] Box<vulndb::Error>),
     #[error("could not catalog the packages of `{target}`")]
@@ -58,6 +61,7 @@ impl Error {
             Error::Layer { source, .. } => source.is_undecided(),
             Error::Catalog { source, .. } => source.is_undecided(),
             Error::Db(source) => source.is_undecided(),
+            Error::Policy(source) => source.is_undecided(),
             Error::Sbom { .. } | Error::SbomIo { .. } => false,
         }
     }
@@ -177,9 +181,12 @@ pub(crate) struct MatchConfig {
     pub(crate) db_path: std::path::PathBuf,
     pub(crate) freshness: Freshness,
     pub(crate) now: Timestamp,
-    /// Fail when a finding is at least this severe (until policies decide).
-    pub(crate) fail_on: Option<Severity>,
     pub(crate) allow_partial: bool,
+    /// The policies that decide, in order.
+    pub(crate) policies: Vec<Policy>,
+    pub(crate) limits: Limits,
+    /// Where compiled policy modules are cached.
+    pub(crate) policy_cache: Option<std::path::PathBuf>,
 }
 
 /// The DB a report was made with.
@@ -190,37 +197,6 @@ pub(crate) struct DbSummary {
     pub(crate) sources: Vec<SourceInfo>,
     /// Set when the DB is older than the warning age.
     pub(crate) age_warning: Option<String>,
-}
-
-/// The outcome of the gate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Verdict {
-    Pass,
-    Warn,
-    Fail,
-    /// The gate could not decide (a partial analysis without `--allow-partial`).
-    Error,
-}
-
-impl Verdict {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Warn => "warn",
-            Verdict::Fail => "fail",
-            Verdict::Error => "error",
-        }
-    }
-}
-
-/// What the gate decided, and why.
-#[derive(Debug, Clone)]
-pub(crate) struct Decision {
-    /// The rule that decided (`severity-gate`, `partial-analysis`).
-    pub(crate) module: &'static str,
-    pub(crate) verdict: Verdict,
-    /// One line per violation, naming the findings.
-    pub(crate) violations: Vec<(String, Vec<String>)>,
 }
 
 /// Everything one scan found.
@@ -243,68 +219,89 @@ fn runs_as_root(user: Option<&str>) -> bool {
     }
 }
 
-/// The interim gate until WASM policies decide: a severity threshold, and
-/// refusing a partial analysis unless it is allowed.
-fn decide(report: &Report, config: &MatchConfig) -> Vec<Decision> {
-    let mut decisions = Vec::new();
+/// Refuses a partial analysis unless it is allowed: the gate cannot vouch
+/// for what it could not read.
+fn partial_analysis(report: &Report, config: &MatchConfig) -> Option<Decision> {
     let partial = report.scan.inventory.partial() || !report.unmatchable.is_empty();
-    if partial && !config.allow_partial {
-        let mut violations: Vec<(String, Vec<String>)> = report
-            .scan
+    if !partial || config.allow_partial {
+        return None;
+    }
+    let mut violations: Vec<Violation> = report
+        .scan
+        .inventory
+        .diagnostics
+        .iter()
+        .map(|d| Violation {
+            rule: "partial-analysis".to_owned(),
+            severity: "error".to_owned(),
+            message: format!("`{}` could not be analysed: {}", d.path, d.message),
+            findings: Vec::new(),
+        })
+        .collect();
+    violations.extend(report.unmatchable.iter().map(|u| Violation {
+        rule: "partial-analysis".to_owned(),
+        severity: "error".to_owned(),
+        message: format!(
+            "`{}` could not be matched: {}",
+            report.scan.inventory.packages.get(u.package).map_or("?", |p| p.name.as_str()),
+            u.why
+        ),
+        findings: Vec::new(),
+    }));
+    Some(Decision {
+        module: "partial-analysis".to_owned(),
+        verdict: Verdict::Error,
+        violations,
+    })
+}
+
+/// What policies know of the target.
+fn policy_target(scan: &ScanInventory) -> policy::Target {
+    let target = &scan.target;
+    policy::Target {
+        reference: target.reference.clone(),
+        digest: target.manifest_digest.as_ref().map(ToString::to_string),
+        platform: target.platform.as_ref().map(ToString::to_string),
+        os: scan
             .inventory
-            .diagnostics
-            .iter()
-            .map(|d| {
-                (
-                    format!("`{}` could not be analysed: {}", d.path, d.message),
-                    Vec::new(),
-                )
-            })
-            .collect();
-        violations.extend(report.unmatchable.iter().map(|u| {
-            let name = report
-                .scan
-                .inventory
-                .packages
-                .get(u.package)
-                .map_or("?", |p| p.name.as_str());
-            (
-                format!("`{name}` could not be matched: {}", u.why),
-                Vec::new(),
-            )
-        }));
-        decisions.push(Decision {
-            module: "partial-analysis",
-            verdict: Verdict::Error,
-            violations,
-        });
+            .os
+            .as_ref()
+            .map(|os| os.ecosystem.to_string()),
+        user: target.user.clone(),
+        exposed_ports: target.exposed_ports.clone(),
+        env: Vec::new(),
+        labels: std::collections::BTreeMap::new(),
+        layers: target.layers.iter().map(ToString::to_string).collect(),
     }
-    if let Some(threshold) = config.fail_on {
-        let failing: Vec<String> = report
-            .findings
-            .iter()
-            .zip(&report.scores)
-            .filter(|(_, score)| score.severity >= threshold)
-            .map(|(finding, _)| finding.id.clone())
-            .collect();
-        decisions.push(Decision {
-            module: "severity-gate",
-            verdict: if failing.is_empty() {
-                Verdict::Pass
-            } else {
-                Verdict::Fail
-            },
-            violations: if failing.is_empty() {
-                Vec::new()
-            } else {
-                vec![(
-                    format!("{} findings at or above {threshold}", failing.len()),
-                    failing,
-                )]
-            },
-        });
+}
+
+/// Runs every policy on the report; any policy error fails closed.
+fn decide(report: &Report, config: &MatchConfig) -> Result<Vec<Decision>, Error> {
+    let mut decisions: Vec<Decision> = partial_analysis(report, config).into_iter().collect();
+    if config.policies.is_empty() {
+        return Ok(decisions);
     }
-    decisions
+    let host = Host::new(config.limits, config.policy_cache.clone())
+        .map_err(|e| Error::Policy(Box::new(e)))?;
+    let target = policy_target(&report.scan);
+    for policy in &config.policies {
+        let input = policy::document(
+            &target,
+            &report.scan.inventory.packages,
+            &report.findings,
+            &report.scores,
+            &policy.settings,
+        )
+        .map_err(|source| {
+            Error::Policy(Box::new(policy::Error::BadDecision {
+                module: policy.name.clone(),
+                source,
+            }))
+        })?;
+        decisions
+            .push(policy::evaluate(&host, policy, &input).map_err(|e| Error::Policy(Box::new(e)))?);
+    }
+    Ok(decisions)
 }
 
 /// Inventories `target`, matches it against the DB, scores the findings and decides.
@@ -351,16 +348,13 @@ pub(crate) fn scan(
         decisions: Vec::new(),
         verdict: Verdict::Pass,
     };
-    report.decisions = decide(&report, matching);
+    report.decisions = decide(&report, matching)?;
+    // Verdicts order pass < warn < fail < error: the worst decides.
     report.verdict = report
         .decisions
         .iter()
         .map(|d| d.verdict)
-        .fold(Verdict::Pass, |worst, v| match (worst, v) {
-            (Verdict::Error, _) | (_, Verdict::Error) => Verdict::Error,
-            (Verdict::Fail, _) | (_, Verdict::Fail) => Verdict::Fail,
-            (Verdict::Warn, _) | (_, Verdict::Warn) => Verdict::Warn,
-            (Verdict::Pass, Verdict::Pass) => Verdict::Pass,
-        });
+        .max()
+        .unwrap_or(Verdict::Pass);
     Ok(report)
 }

@@ -27,8 +27,11 @@ pub(crate) fn exit_code(error: &anyhow::Error) -> ExitCode {
     }
     let undecided = error.chain().any(|cause| {
         cause
-            .downcast_ref::<scan::Error>()
-            .is_some_and(scan::Error::is_undecided)
+            .downcast_ref::<crate::policy::Error>()
+            .is_some_and(crate::policy::Error::is_undecided)
+            || cause
+                .downcast_ref::<scan::Error>()
+                .is_some_and(scan::Error::is_undecided)
             || cause
                 .downcast_ref::<vulndb::Error>()
                 .is_some_and(vulndb::Error::is_undecided)

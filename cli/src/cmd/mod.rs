@@ -4,6 +4,7 @@
 mod db;
 mod exit;
 mod options;
+mod policy;
 mod sbom;
 mod scan;
 
@@ -32,6 +33,8 @@ enum Command {
     Sbom(sbom::SbomArgs),
     /// Build, update, inspect and move the offline vulnerability DB.
     Db(db::DbArgs),
+    /// Inspect and try policy modules.
+    Policy(policy::PolicyArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -54,5 +57,6 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         Command::Scan(args) => scan::run(&args),
         Command::Sbom(args) => sbom::run(&args),
         Command::Db(args) => db::run(&args),
+        Command::Policy(args) => policy::run(&args),
     }
 }

@@ -51,6 +51,11 @@ impl TargetArgs {
         )
     }
 
+    /// The cache directory (also for compiled policies), unless `--no-cache`.
+    pub(crate) fn cache_root(&self) -> Option<PathBuf> {
+        self.cache_dir()
+    }
+
     /// The cache directory after flag > environment > default.
     fn cache_dir(&self) -> Option<PathBuf> {
         if self.no_cache {

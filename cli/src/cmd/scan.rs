@@ -9,8 +9,9 @@ use clap::Args;
 
 use super::options::TargetArgs;
 use crate::model::{parse_duration, Severity, Timestamp};
+use crate::policy::{Limits, Policy, Verdict};
 use crate::report::{self, RenderConfig, ReportFormat};
-use crate::scan::{self, MatchConfig, Verdict};
+use crate::scan::{self, MatchConfig};
 use crate::vulndb::Freshness;
 
 /// Exit code when a policy failed the target.
@@ -34,9 +35,25 @@ pub(crate) struct ScanArgs {
     /// Also write FORMAT to FILE (table, json, cyclonedx, spdx); repeatable.
     #[arg(long, value_name = "FORMAT=FILE")]
     output: Vec<String>,
-    /// Fail (exit 1) when a finding is at least this severe.
+    /// The built-in severity gate's threshold (default: critical; `none` to never fail on severity).
     #[arg(long, value_name = "SEVERITY")]
-    fail_on: Option<Severity>,
+    fail_on: Option<String>,
+    /// A policy module: a `.wasm` file or `builtin:NAME`; repeatable. Without
+    /// any, the built-in severity gate decides.
+    #[arg(long, value_name = "FILE")]
+    policy: Vec<String>,
+    /// A policy setting, given to every policy; repeatable (`max-high=0`).
+    #[arg(long, value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Fuel each policy evaluation may burn.
+    #[arg(long, default_value_t = Limits::default().fuel)]
+    policy_fuel: u64,
+    /// Wall-clock limit of one policy evaluation, in seconds.
+    #[arg(long, default_value_t = Limits::default().deadline.as_secs())]
+    policy_timeout: u64,
+    /// Linear memory a policy may use, in bytes.
+    #[arg(long, default_value_t = Limits::default().memory_bytes)]
+    policy_memory: usize,
     /// Fail (exit 3) when the DB is older than this (e.g. `7d`, `36h`).
     #[arg(long, default_value = "7d")]
     db_max_age: String,
@@ -70,12 +87,55 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             args.target.target
         );
     }
+    let mut policies = Vec::new();
+    if args.policy.is_empty() || args.fail_on.is_some() {
+        policies.push(
+            Policy::builtin("severity-gate").context("the built-in severity gate is missing")?,
+        );
+    }
+    for spec in &args.policy {
+        policies.push(Policy::load(spec)?);
+    }
+    let mut settings = std::collections::BTreeMap::new();
+    for pair in &args.set {
+        let (key, value) = pair
+            .split_once('=')
+            .with_context(|| format!("`--set {pair}` should be KEY=VALUE"))?;
+        let value = serde_json::from_str(value)
+            .unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
+        settings.insert(key.to_owned(), value);
+    }
+    if let Some(fail_on) = &args.fail_on {
+        if fail_on != "none" {
+            fail_on.parse::<Severity>().context("`--fail-on`")?;
+        }
+        settings.insert(
+            "fail-on".to_owned(),
+            serde_json::Value::String(fail_on.to_ascii_lowercase()),
+        );
+    }
+    for policy in &mut policies {
+        policy.settings.extend(settings.clone());
+    }
+    let defaults = Limits::default();
     let matching = MatchConfig {
         db_path: super::db::db_path(args.db.as_ref()),
         freshness,
         now: Timestamp::now(),
-        fail_on: args.fail_on,
         allow_partial: args.allow_partial,
+        policies,
+        limits: Limits {
+            fuel: args.policy_fuel,
+            deadline: std::time::Duration::from_secs(args.policy_timeout),
+            memory_bytes: args.policy_memory,
+            ..defaults
+        },
+        policy_cache: config.layers.cache.as_ref().map(|_| {
+            args.target
+                .cache_root()
+                .unwrap_or_else(std::env::temp_dir)
+                .join("policies")
+        }),
     };
     let report = scan::scan(&args.target.target, &config, &matching)?;
     if let Some(warning) = &report.db.age_warning {

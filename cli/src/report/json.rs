@@ -180,13 +180,15 @@ struct Diagnostic<'a> {
 
 #[derive(Serialize)]
 struct Policy<'a> {
-    module: &'static str,
+    module: &'a str,
     decision: &'static str,
     violations: Vec<Violation<'a>>,
 }
 
 #[derive(Serialize)]
 struct Violation<'a> {
+    rule: &'a str,
+    severity: &'a str,
     message: &'a str,
     findings: &'a [String],
 }
@@ -359,12 +361,17 @@ pub(super) fn document(report: &Report) -> JsonReport<'_> {
             .decisions
             .iter()
             .map(|d| Policy {
-                module: d.module,
+                module: &d.module,
                 decision: d.verdict.name(),
                 violations: d
                     .violations
                     .iter()
-                    .map(|(message, findings)| Violation { message, findings })
+                    .map(|v| Violation {
+                        rule: &v.rule,
+                        severity: &v.severity,
+                        message: &v.message,
+                        findings: &v.findings,
+                    })
                     .collect(),
             })
             .collect(),

@@ -42,6 +42,11 @@ pub(crate) struct Score {
     pub(crate) risk: u8,
 }
 
+/// The CVSS base score a finding is rated by, when it has a vector.
+pub(crate) fn preferred_score(scores: &[CvssScore]) -> Option<f64> {
+    cvss::preferred(scores).map(|s| s.score)
+}
+
 /// Scores every finding, in order.
 pub(crate) fn score(
     findings: &[Finding],

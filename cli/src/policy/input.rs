@@ -1,0 +1,116 @@
+//! The policy input document, `portcullis.policy/v1` (see `policies/ABI.md`),
+//! built from the inventory, the findings and their scores.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::catalog::Package;
+use crate::matcher::Finding;
+use crate::score::Score;
+
+pub(crate) const API_VERSION: &str = "portcullis.policy/v1";
+
+/// What policies know of the target.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Target {
+    pub(crate) reference: String,
+    pub(crate) digest: Option<String>,
+    pub(crate) platform: Option<String>,
+    pub(crate) os: Option<String>,
+    pub(crate) user: Option<String>,
+    pub(crate) exposed_ports: Vec<String>,
+    pub(crate) env: Vec<String>,
+    pub(crate) labels: BTreeMap<String, String>,
+    pub(crate) layers: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Document<'a> {
+    api_version: &'static str,
+    target: &'a Target,
+    packages: Vec<InputPackage<'a>>,
+    findings: Vec<InputFinding<'a>>,
+    settings: &'a BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct InputPackage<'a> {
+    name: &'a str,
+    version: &'a str,
+    ecosystem: Option<String>,
+    purl: String,
+    licenses: &'a [String],
+    path: Option<&'a str>,
+    layer: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct InputFinding<'a> {
+    id: &'a str,
+    aliases: &'a [String],
+    severity: &'static str,
+    cvss: Option<f64>,
+    epss: Option<f64>,
+    kev: bool,
+    fixed_version: Option<&'a str>,
+    risk_score: u8,
+    new: bool,
+    suppressed: bool,
+    package: InputPackage<'a>,
+}
+
+fn package<'a>(package: &'a Package, target: &Target) -> InputPackage<'a> {
+    let location = package.locations.first();
+    InputPackage {
+        name: &package.name,
+        version: &package.version,
+        ecosystem: package.ecosystem.as_ref().map(ToString::to_string),
+        purl: package.purl.to_string(),
+        licenses: &package.licenses,
+        path: location.map(|l| l.path.as_str()),
+        layer: location
+            .and_then(|l| l.layer)
+            .and_then(|index| target.layers.get(index).cloned()),
+    }
+}
+
+/// The input for one policy, with its settings.
+pub(crate) fn document(
+    target: &Target,
+    packages: &[Package],
+    findings: &[Finding],
+    scores: &[Score],
+    settings: &BTreeMap<String, serde_json::Value>,
+) -> Result<Vec<u8>, serde_json::Error> {
+    let findings = findings
+        .iter()
+        .zip(scores)
+        .filter_map(|(finding, score)| {
+            let owner = packages.get(finding.package)?;
+            Some(InputFinding {
+                id: &finding.id,
+                aliases: &finding.aliases,
+                severity: score.severity.name(),
+                cvss: crate::score::preferred_score(&score.cvss),
+                epss: score.epss.as_ref().map(|(_, e)| e.score),
+                kev: score.kev.is_some(),
+                fixed_version: finding.fixed_versions.first().map(String::as_str),
+                risk_score: score.risk,
+                new: true,
+                suppressed: false,
+                package: package(owner, target),
+            })
+        })
+        .collect();
+    serde_json::to_vec(&Document {
+        api_version: API_VERSION,
+        target,
+        packages: packages.iter().map(|p| package(p, target)).collect(),
+        findings,
+        settings,
+    })
+}

@@ -1,0 +1,166 @@
+//! Run WASM policy modules on the input document and return their decisions.
+//! Every verdict, the built-in ones included, comes from a module run in the
+//! sandbox of `host.rs`. The ABI is in `policies/ABI.md`.
+
+mod error;
+mod host;
+mod input;
+mod module;
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+pub(crate) use error::Error;
+pub(crate) use host::{Host, Limits};
+pub(crate) use input::{document, Target};
+
+/// The built-in policies, built by `policies/build.sh` and embedded.
+const BUILTINS: [(&str, &[u8]); 2] = [
+    (
+        "severity-gate",
+        include_bytes!("../../../policies/dist/severity-gate.wasm"),
+    ),
+    (
+        "known-exploited",
+        include_bytes!("../../../policies/dist/known-exploited.wasm"),
+    ),
+];
+
+/// A policy's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Verdict {
+    Pass,
+    Warn,
+    Fail,
+    /// The gate could not decide.
+    #[serde(skip)]
+    Error,
+}
+
+impl Verdict {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+            Verdict::Error => "error",
+        }
+    }
+}
+
+/// One broken rule, as a policy reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub(crate) struct Violation {
+    #[serde(default)]
+    pub(crate) rule: String,
+    #[serde(default)]
+    pub(crate) severity: String,
+    pub(crate) message: String,
+    #[serde(default)]
+    pub(crate) findings: Vec<String>,
+}
+
+/// What one module decided.
+#[derive(Debug, Clone)]
+pub(crate) struct Decision {
+    pub(crate) module: String,
+    pub(crate) verdict: Verdict,
+    pub(crate) violations: Vec<Violation>,
+}
+
+#[derive(Deserialize)]
+struct RawDecision {
+    decision: Verdict,
+    #[serde(default)]
+    violations: Vec<Violation>,
+}
+
+/// A policy to run: its name (`builtin:severity-gate` or a path), its wasm and its settings.
+#[derive(Debug, Clone)]
+pub(crate) struct Policy {
+    pub(crate) name: String,
+    pub(crate) wasm: Vec<u8>,
+    pub(crate) settings: BTreeMap<String, serde_json::Value>,
+}
+
+impl Policy {
+    /// A built-in policy by id (`severity-gate`).
+    pub(crate) fn builtin(id: &str) -> Option<Policy> {
+        BUILTINS
+            .iter()
+            .find(|(name, _)| *name == id)
+            .map(|(name, wasm)| Policy {
+                name: format!("builtin:{name}"),
+                wasm: wasm.to_vec(),
+                settings: BTreeMap::new(),
+            })
+    }
+
+    /// A policy from a `.wasm` file, or `builtin:NAME`.
+    pub(crate) fn load(spec: &str) -> Result<Policy, Error> {
+        if let Some(id) = spec.strip_prefix("builtin:") {
+            return Policy::builtin(id).ok_or_else(|| Error::Unsupported {
+                module: spec.to_owned(),
+                what: "not a built-in policy (known: severity-gate, known-exploited)",
+            });
+        }
+        let wasm = fs_err::read(spec).map_err(|source| Error::Read {
+            path: spec.to_owned(),
+            source,
+        })?;
+        Ok(Policy {
+            name: spec.to_owned(),
+            wasm,
+            settings: BTreeMap::new(),
+        })
+    }
+
+    /// The JSON of its `portcullis.policy.metadata` section, when it has one.
+    pub(crate) fn metadata(&self) -> Option<serde_json::Value> {
+        module::custom_section(&self.wasm, module::METADATA_SECTION)
+            .and_then(|bytes| serde_json::from_slice(bytes).ok())
+    }
+}
+
+/// Runs one policy on an input document.
+pub(crate) fn evaluate(host: &Host, policy: &Policy, input: &[u8]) -> Result<Decision, Error> {
+    module::check_header(&policy.name, &policy.wasm)?;
+    let compiled = host.compile(&policy.name, &policy.wasm)?;
+    match module::kind(&policy.name, &compiled)? {
+        module::ModuleKind::WasiCommand => {}
+        module::ModuleKind::Opa => {
+            return Err(Error::Unsupported {
+                module: policy.name.clone(),
+                what: "an OPA Wasm module, which this build cannot run yet",
+            })
+        }
+    }
+    let run = host.run_command(&policy.name, &compiled, input)?;
+    let raw: RawDecision =
+        serde_json::from_slice(&run.stdout).map_err(|source| Error::BadDecision {
+            module: policy.name.clone(),
+            source,
+        })?;
+    Ok(Decision {
+        module: policy.name.clone(),
+        verdict: raw.decision,
+        violations: raw.violations,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_carry_their_metadata() {
+        for (id, _) in BUILTINS {
+            let policy = Policy::builtin(id).unwrap();
+            let metadata = policy.metadata().unwrap();
+            assert_eq!(metadata["id"], id);
+            assert_eq!(metadata["abi"], "portcullis.policy/v1");
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! The built-in policies are the binaries under `src/bin/`, one WASI command each.

@@ -1,0 +1,187 @@
+//! The typed input and output of a Portcullis policy written against the
+//! native ABI v1 (see `policies/ABI.md`): a WASI command run as
+//! `policy.wasm evaluate` that reads one [`Input`] as JSON on stdin and
+//! writes one [`Output`] as JSON on stdout.
+//!
+//! [`run`] does the I/O: a policy is a function from [`Input`] to [`Output`].
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+
+use serde::{Deserialize, Serialize};
+
+/// The `apiVersion` this SDK reads.
+pub const API_VERSION: &str = "portcullis.policy/v1";
+
+/// What the host passes in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Input {
+    pub api_version: String,
+    pub target: Target,
+    #[serde(default)]
+    pub packages: Vec<Package>,
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    /// This policy's settings from `portcullis.toml` or `--set key=value`.
+    #[serde(default)]
+    pub settings: BTreeMap<String, serde_json::Value>,
+}
+
+/// The scanned target.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Target {
+    pub reference: String,
+    pub digest: Option<String>,
+    pub platform: Option<String>,
+    pub os: Option<String>,
+    /// The configured user; `None` means root.
+    pub user: Option<String>,
+    pub exposed_ports: Vec<String>,
+    pub env: Vec<String>,
+    pub labels: BTreeMap<String, String>,
+    pub layers: Vec<String>,
+}
+
+/// One package in the inventory.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Package {
+    pub name: String,
+    pub version: String,
+    pub ecosystem: Option<String>,
+    pub purl: String,
+    pub licenses: Vec<String>,
+    pub path: Option<String>,
+    pub layer: Option<String>,
+}
+
+/// One finding.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Finding {
+    pub id: String,
+    pub aliases: Vec<String>,
+    /// `critical`, `high`, `medium`, `low` or `unknown`.
+    pub severity: String,
+    pub cvss: Option<f64>,
+    pub epss: Option<f64>,
+    pub kev: bool,
+    pub fixed_version: Option<String>,
+    pub risk_score: u8,
+    /// Whether the finding is new against the baseline (always true without one).
+    pub new: bool,
+    pub suppressed: bool,
+    pub package: Package,
+}
+
+/// How bad a severity is: `unknown` 0 up to `critical` 4.
+pub fn severity_rank(severity: &str) -> u8 {
+    match severity.to_ascii_lowercase().as_str() {
+        "critical" => 4,
+        "high" => 3,
+        "medium" => 2,
+        "low" => 1,
+        _ => 0,
+    }
+}
+
+/// A policy's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Pass,
+    Warn,
+    Fail,
+}
+
+/// One rule the target broke.
+#[derive(Debug, Clone, Serialize)]
+pub struct Violation {
+    pub rule: String,
+    pub severity: String,
+    pub message: String,
+    /// The ids of the findings concerned.
+    pub findings: Vec<String>,
+}
+
+/// What the policy writes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Output {
+    pub decision: Decision,
+    pub violations: Vec<Violation>,
+}
+
+impl Output {
+    /// Fails when there are violations, passes otherwise.
+    pub fn failing_on(violations: Vec<Violation>) -> Output {
+        let decision = if violations.is_empty() { Decision::Pass } else { Decision::Fail };
+        Output { decision, violations }
+    }
+}
+
+/// A setting read as a number, or `default`.
+pub fn setting_number(input: &Input, key: &str) -> Option<f64> {
+    input.settings.get(key).and_then(|value| match value {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.parse().ok(),
+        _ => None,
+    })
+}
+
+/// A setting read as text.
+pub fn setting_text<'a>(input: &'a Input, key: &str) -> Option<&'a str> {
+    input.settings.get(key).and_then(|value| value.as_str())
+}
+
+/// Runs a policy as the ABI asks: checks `argv[1] == "evaluate"`, reads the
+/// input from stdin, writes the output to stdout, exits 0 (or 2 on bad input).
+pub fn run(policy: fn(&Input) -> Output) -> ! {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) != Some("evaluate") {
+        eprintln!("usage: policy.wasm evaluate < input.json");
+        std::process::exit(2);
+    }
+    let mut text = String::new();
+    if let Err(error) = std::io::stdin().read_to_string(&mut text) {
+        eprintln!("cannot read the input: {error}");
+        std::process::exit(2);
+    }
+    let input: Input = match serde_json::from_str(&text) {
+        Ok(input) => input,
+        Err(error) => {
+            eprintln!("the input is not a portcullis.policy/v1 document: {error}");
+            std::process::exit(2);
+        }
+    };
+    if input.api_version != API_VERSION {
+        eprintln!("unsupported apiVersion `{}` (this policy reads {API_VERSION})", input.api_version);
+        std::process::exit(2);
+    }
+    let output = policy(&input);
+    let mut stdout = std::io::stdout();
+    if serde_json::to_writer(&mut stdout, &output).is_err() || stdout.flush().is_err() {
+        std::process::exit(2);
+    }
+    std::process::exit(0);
+}
+
+/// Declares a policy's metadata as the `portcullis.policy.metadata` custom section.
+#[macro_export]
+macro_rules! metadata {
+    ($json:literal) => {
+        #[used]
+        #[link_section = "portcullis.policy.metadata"]
+        static PORTCULLIS_POLICY_METADATA: [u8; $json.len()] = {
+            let bytes = $json.as_bytes();
+            let mut out = [0u8; $json.len()];
+            let mut i = 0;
+            while i < bytes.len() {
+                out[i] = bytes[i];
+                i += 1;
+            }
+            out
+        };
+    };
+}

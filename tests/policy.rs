@@ -1,0 +1,207 @@
+//! WASM policies: the built-in gate decides by default, modules are
+//! inspected and tested alone, and hostile modules (written in WAT, each
+//! breaking one limit) end with a clear error and exit 2 or 3, never a hang.
+
+use std::path::Path;
+
+use crate::support::{fixtures, portcullis, stderr};
+
+const WASI: &str = "wasi_snapshot_preview1";
+
+/// A WASI command whose `_start` runs `body`, with `fd_write` and `proc_exit`
+/// imported and one page of memory holding `data` at offset 100.
+fn command(body: &str, data: &str) -> Vec<u8> {
+    let text = format!(
+        r#"(module
+            (import "{WASI}" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+            (import "{WASI}" "proc_exit" (func $exit (param i32)))
+            (memory (export "memory") 1)
+            (data (i32.const 100) "{data}")
+            (func $recurse (call $recurse))
+            (func (export "_start") {body}))"#
+    );
+    wat::parse_str(text).unwrap()
+}
+
+/// Writes `len` bytes from offset 100 to stdout.
+fn write_data(len: usize) -> String {
+    format!("(i32.store (i32.const 16) (i32.const 100)) (i32.store (i32.const 20) (i32.const {len})) (drop (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))")
+}
+
+/// A small project with findings, and the corpus DB the scan tests build.
+fn project(dir: &Path) -> String {
+    std::fs::write(dir.join("requirements.txt"), "PyYAML==5.3\n").unwrap();
+    format!("dir:{}", dir.display())
+}
+
+/// Runs a scan with `policy` as the only policy; returns (code, stdout, stderr).
+fn scan_with(policy: &[u8], extra: &[&str]) -> (i32, String, String) {
+    let work = tempfile::tempdir().unwrap();
+    let module = work.path().join("policy.wasm");
+    std::fs::write(&module, policy).unwrap();
+    let target = project(work.path());
+    let output = portcullis(work.path())
+        .args([
+            "scan",
+            &target,
+            "--db",
+            crate::scan::corpus_db().to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .args(["--policy", module.to_str().unwrap()])
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr(&output),
+    )
+}
+
+#[test]
+fn default_gate_fails_on_a_critical_finding_and_says_which() {
+    let cache = tempfile::tempdir().unwrap();
+    let output = portcullis(cache.path())
+        .args([
+            "scan",
+            fixtures().join("debian-app.oci").to_str().unwrap(),
+            "--db",
+            crate::scan::corpus_db().to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["verdict"], "fail");
+    let policy = &report["policies"][0];
+    assert_eq!(policy["module"], "builtin:severity-gate");
+    assert_eq!(policy["violations"][0]["findings"][0], "CVE-2021-25900");
+    // `--fail-on none` keeps the gate but lets severities pass; `--set` reaches it.
+    let relaxed = portcullis(cache.path())
+        .args([
+            "scan",
+            fixtures().join("debian-app.oci").to_str().unwrap(),
+            "--db",
+            crate::scan::corpus_db().to_str().unwrap(),
+        ])
+        .args(["--fail-on", "none", "--set", "max-high=10"])
+        .output()
+        .unwrap();
+    assert_eq!(relaxed.status.code(), Some(0), "{}", stderr(&relaxed));
+}
+
+#[test]
+fn known_exploited_builtin_blocks_kev_findings() {
+    let cache = tempfile::tempdir().unwrap();
+    let output = portcullis(cache.path())
+        .args([
+            "scan",
+            fixtures().join("debian-app.oci").to_str().unwrap(),
+            "--db",
+            crate::scan::corpus_db().to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .args(["--policy", "builtin:known-exploited"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["policies"][0]["module"], "builtin:known-exploited");
+    assert!(report["policies"][0]["violations"][0]["findings"]
+        .to_string()
+        .contains("CVE-2023-39325"));
+}
+
+#[test]
+fn inspect_and_test_run_one_module() {
+    let cache = tempfile::tempdir().unwrap();
+    let inspect = portcullis(cache.path())
+        .args(["policy", "inspect", "builtin:severity-gate"])
+        .output()
+        .unwrap();
+    assert!(inspect.status.success());
+    let metadata: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    assert_eq!(
+        (metadata["id"].as_str(), metadata["abi"].as_str()),
+        (Some("severity-gate"), Some("portcullis.policy/v1"))
+    );
+    let input = cache.path().join("input.json");
+    std::fs::write(&input, r#"{"apiVersion":"portcullis.policy/v1","target":{"reference":"x"},"findings":[{"id":"CVE-1","severity":"high","package":{"name":"a","version":"1","purl":"pkg:npm/a@1"}}],"settings":{"fail-on":"high"}}"#).unwrap();
+    let test = portcullis(cache.path())
+        .args([
+            "policy",
+            "test",
+            "builtin:severity-gate",
+            "--input",
+            input.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(test.status.success(), "{}", stderr(&test));
+    assert!(String::from_utf8_lossy(&test.stdout).contains("builtin:severity-gate: fail"));
+}
+
+#[test]
+fn a_policy_that_sees_no_host_passes() {
+    let fail = r#"{\"decision\":\"fail\",\"violations\":[{\"message\":\"saw the host\"}]}"#;
+    let pass = r#"{\"decision\":\"pass\",\"violations\":[]}"#;
+    let text = format!(
+        r#"(module
+            (import "{WASI}" "environ_sizes_get" (func $env (param i32 i32) (result i32)))
+            (import "{WASI}" "fd_prestat_get" (func $prestat (param i32 i32) (result i32)))
+            (import "{WASI}" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+            (memory (export "memory") 1)
+            (data (i32.const 100) "{pass}")
+            (data (i32.const 200) "{fail}")
+            (func (export "_start") (local $seen i32)
+                (drop (call $env (i32.const 0) (i32.const 4)))
+                (local.set $seen (i32.load (i32.const 0)))
+                (if (i32.eqz (call $prestat (i32.const 3) (i32.const 8))) (then (local.set $seen (i32.const 1))))
+                (if (local.get $seen)
+                    (then (i32.store (i32.const 16) (i32.const 200)) (i32.store (i32.const 20) (i32.const 61)))
+                    (else (i32.store (i32.const 16) (i32.const 100)) (i32.store (i32.const 20) (i32.const 35))))
+                (drop (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))))"#
+    );
+    let (code, out, err) = scan_with(&wat::parse_str(text).unwrap(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"verdict\": \"pass\""), "{out}");
+}
+
+/// Every hostile module ends in a clear error and the right exit code.
+#[test]
+fn hostile_modules_fail_closed() {
+    /// What the module does, the module, extra flags, the exit code and words of the message.
+    type Case<'a> = (&'a str, Vec<u8>, &'a [&'a str], i32, &'a str);
+    let cases: Vec<Case<'_>> = vec![
+        ("infinite loop", command("(loop br 0)", ""), &["--policy-fuel", "5000000"], 3, "ran out of fuel"),
+        ("infinite loop past the deadline", command("(loop br 0)", ""), &["--policy-fuel", "100000000000000", "--policy-timeout", "1"], 3, "deadline"),
+        ("unbounded memory growth", command("(loop (drop (memory.grow (i32.const 1))) (br 0))", ""), &[], 3, "grow its memory past"),
+        ("a trap", command("unreachable", ""), &[], 3, "trapped"),
+        ("unbounded recursion", command("(call $recurse)", ""), &[], 3, "overflowed"),
+        ("garbage on stdout", command(&write_data(9), "not json!"), &[], 3, "not valid JSON"),
+        ("a flood on stdout", command(&format!("(loop {} (br 0))", "(i32.store (i32.const 16) (i32.const 0)) (i32.store (i32.const 20) (i32.const 65536)) (drop (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))"), ""), &["--policy-fuel", "50000000"], 3, "more than"),
+        ("a non-zero exit", command("(call $exit (i32.const 7))", ""), &[], 3, "exited with status 7"),
+        ("bytes that are not wasm", b"#!/bin/sh\necho pass\n".to_vec(), &[], 2, "not a WebAssembly module"),
+    ];
+    for (what, module, extra, expected_code, expected_text) in cases {
+        let started = std::time::Instant::now();
+        let (code, out, err) = scan_with(&module, extra);
+        assert_eq!(code, expected_code, "{what}: {err}");
+        assert!(err.contains(expected_text), "{what}: {err}");
+        assert!(
+            err.contains("policy.wasm"),
+            "{what}: the message names the module: {err}"
+        );
+        assert!(!out.contains("\"pass\""), "{what}: printed a pass");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{what}: took {:?}",
+            started.elapsed()
+        );
+    }
+}
