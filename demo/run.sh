@@ -2,7 +2,8 @@
 # demo/run.sh -- the quick start: build portcullis, import the OSV sample kept
 # beside this script into a DB under target/, and scan the demo image with it.
 # Works offline once the crates are fetched. Extra arguments go to `scan`
-# (try `--format json` or `--fail-on high`).
+# (try `--format json`, `--fail-on high` or `--fail-on none`). The demo image
+# has a critical finding, so the default gate fails it: exit 1 is the point.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo build --release --quiet
