@@ -16,7 +16,7 @@ pub(crate) use host::{Host, Limits};
 pub(crate) use input::{document, Target};
 
 /// The built-in policies, built by `policies/build.sh` and embedded.
-const BUILTINS: [(&str, &[u8]); 2] = [
+const BUILTINS: [(&str, &[u8]); 8] = [
     (
         "severity-gate",
         include_bytes!("../../../policies/dist/severity-gate.wasm"),
@@ -24,6 +24,30 @@ const BUILTINS: [(&str, &[u8]); 2] = [
     (
         "known-exploited",
         include_bytes!("../../../policies/dist/known-exploited.wasm"),
+    ),
+    (
+        "fixable-only",
+        include_bytes!("../../../policies/dist/fixable-only.wasm"),
+    ),
+    (
+        "risk-cap",
+        include_bytes!("../../../policies/dist/risk-cap.wasm"),
+    ),
+    (
+        "epss-threshold",
+        include_bytes!("../../../policies/dist/epss-threshold.wasm"),
+    ),
+    (
+        "non-root",
+        include_bytes!("../../../policies/dist/non-root.wasm"),
+    ),
+    (
+        "license-deny",
+        include_bytes!("../../../policies/dist/license-deny.wasm"),
+    ),
+    (
+        "only-new",
+        include_bytes!("../../../policies/dist/only-new.wasm"),
     ),
 ];
 
@@ -103,7 +127,7 @@ impl Policy {
         if let Some(id) = spec.strip_prefix("builtin:") {
             return Policy::builtin(id).ok_or_else(|| Error::Unsupported {
                 module: spec.to_owned(),
-                what: "not a built-in policy (known: severity-gate, known-exploited)",
+                what: "not a built-in policy (known: severity-gate, known-exploited, fixable-only, risk-cap, epss-threshold, non-root, license-deny, only-new)",
             });
         }
         let wasm = fs_err::read(spec).map_err(|source| Error::Read {

@@ -1,0 +1,31 @@
+//! Risk cap: fail on unsuppressed findings whose contextual risk score is
+//! above `max-risk` (default 80).
+
+use portcullis_policy_sdk::{metadata, run, setting_number, Input, Output, Violation};
+
+metadata!(r#"{"id":"risk-cap","title":"Risk score cap","version":"1.0.0","abi":"portcullis.policy/v1","description":"Fails on findings whose risk score is above a cap.","settings":{"max-risk":{"type":"integer","default":80}}}"#);
+
+fn evaluate(input: &Input) -> Output {
+    let cap = setting_number(input, "max-risk").unwrap_or(80.0);
+    let ids: Vec<String> = input
+        .findings
+        .iter()
+        .filter(|f| !f.suppressed && f64::from(f.risk_score) > cap)
+        .map(|f| f.id.clone())
+        .collect();
+    let violations = if ids.is_empty() {
+        Vec::new()
+    } else {
+        vec![Violation {
+            rule: "max-risk".to_owned(),
+            severity: "high".to_owned(),
+            message: format!("{} findings score above the risk cap of {cap}", ids.len()),
+            findings: ids,
+        }]
+    };
+    Output::failing_on(violations)
+}
+
+fn main() {
+    run(evaluate)
+}
