@@ -13,3 +13,4 @@ mod policy;
 mod registry;
 mod sbom;
 mod scan;
+mod suppress;

@@ -10,6 +10,7 @@ mod report;
 mod scan;
 mod score;
 mod source;
+mod suppress;
 mod version;
 mod vulndb;
 

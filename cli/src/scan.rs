@@ -9,6 +9,7 @@ use crate::model::{Digest, Platform, Timestamp};
 use crate::policy::{self, Decision, Host, Limits, Policy, Verdict, Violation};
 use crate::score::{self, Exposure, Score};
 use crate::source::{self, Contents, Image, SourceConfig, TargetKind};
+use crate::suppress::{self, Notice, Suppression, Suppressions};
 use crate::vulndb::{self, Database, Freshness, SourceInfo};
 
 /// Frozen settings for one scan.
@@ -187,6 +188,9 @@ pub(crate) struct MatchConfig {
     pub(crate) limits: Limits,
     /// Where compiled policy modules are cached.
     pub(crate) policy_cache: Option<std::path::PathBuf>,
+    pub(crate) suppressions: Suppressions,
+    /// Finding keys of a previous report, to tell new findings.
+    pub(crate) baseline: Option<std::collections::BTreeSet<(String, String, String)>>,
 }
 
 /// The DB a report was made with.
@@ -208,6 +212,11 @@ pub(crate) struct Report {
     /// Same order as `findings`.
     pub(crate) scores: Vec<Score>,
     pub(crate) unmatchable: Vec<Unmatchable>,
+    /// Same order as `findings`.
+    pub(crate) suppressed: Vec<Option<Suppression>>,
+    /// Same order as `findings`: new against the baseline (all, without one).
+    pub(crate) new: Vec<bool>,
+    pub(crate) notices: Vec<Notice>,
     pub(crate) decisions: Vec<Decision>,
     pub(crate) verdict: Verdict,
 }
@@ -255,6 +264,34 @@ fn partial_analysis(report: &Report, config: &MatchConfig) -> Option<Decision> {
     })
 }
 
+/// Expired ignore entries fail the gate: a suppression past its date is a
+/// decision someone owes, not a silent pass.
+fn expired_suppressions(report: &Report) -> Option<Decision> {
+    let violations: Vec<Violation> = report
+        .notices
+        .iter()
+        .filter_map(|notice| match notice {
+            Notice::Expired { source, entry } => Some(Violation {
+                rule: "expired-ignore".to_owned(),
+                severity: "high".to_owned(),
+                message: format!(
+                    "the ignore entry for `{}` in `{source}` expired on {}{}; renew it or fix the finding",
+                    entry.id,
+                    entry.expires.as_deref().unwrap_or("?"),
+                    entry.owner.as_deref().map(|o| format!(" (owner: {o})")).unwrap_or_default()
+                ),
+                findings: vec![entry.id.clone()],
+            }),
+            Notice::Unused { .. } => None,
+        })
+        .collect();
+    (!violations.is_empty()).then(|| Decision {
+        module: "suppressions".to_owned(),
+        verdict: Verdict::Fail,
+        violations,
+    })
+}
+
 /// What policies know of the target.
 fn policy_target(scan: &ScanInventory) -> policy::Target {
     let target = &scan.target;
@@ -277,19 +314,28 @@ fn policy_target(scan: &ScanInventory) -> policy::Target {
 
 /// Runs every policy on the report; any policy error fails closed.
 fn decide(report: &Report, config: &MatchConfig) -> Result<Vec<Decision>, Error> {
-    let mut decisions: Vec<Decision> = partial_analysis(report, config).into_iter().collect();
+    let mut decisions: Vec<Decision> = partial_analysis(report, config)
+        .into_iter()
+        .chain(expired_suppressions(report))
+        .collect();
     if config.policies.is_empty() {
         return Ok(decisions);
     }
     let host = Host::new(config.limits, config.policy_cache.clone())
         .map_err(|e| Error::Policy(Box::new(e)))?;
     let target = policy_target(&report.scan);
+    let suppressed: Vec<bool> = report.suppressed.iter().map(Option::is_some).collect();
+    let flags = policy::Flags {
+        suppressed: &suppressed,
+        new: &report.new,
+    };
     for policy in &config.policies {
         let input = policy::document(
             &target,
             &report.scan.inventory.packages,
             &report.findings,
             &report.scores,
+            flags,
             &policy.settings,
         )
         .map_err(|source| {
@@ -339,12 +385,37 @@ pub(crate) fn scan(
             && runs_as_root(scanned.target.user.as_deref()),
     };
     let scores = score::score(&findings, &db, exposure).map_err(|e| Error::Db(Box::new(e)))?;
+    let today = matching
+        .now
+        .to_string()
+        .get(..10)
+        .unwrap_or_default()
+        .to_owned();
+    let (suppressed, notices) = suppress::apply(
+        &matching.suppressions,
+        &findings,
+        &scanned.inventory.packages,
+        &today,
+    );
+    for notice in &notices {
+        if let Notice::Unused { source, id } = notice {
+            tracing::warn!("the ignore entry for `{id}` in `{source}` matched no finding");
+        }
+    }
+    let new = suppress::new_flags(
+        &findings,
+        &scanned.inventory.packages,
+        matching.baseline.as_ref(),
+    );
     let mut report = Report {
         scan: scanned,
         db: db_summary,
         findings,
         scores,
         unmatchable,
+        suppressed,
+        new,
+        notices,
         decisions: Vec::new(),
         verdict: Verdict::Pass,
     };

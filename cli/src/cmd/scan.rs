@@ -12,7 +12,11 @@ use crate::model::{parse_duration, Severity, Timestamp};
 use crate::policy::{Limits, Policy, Verdict};
 use crate::report::{self, RenderConfig, ReportFormat};
 use crate::scan::{self, MatchConfig};
+use crate::suppress::{self, Suppressions};
 use crate::vulndb::Freshness;
+
+/// The ignore file read when none is named.
+const DEFAULT_IGNORE_FILE: &str = ".portcullis-ignore.toml";
 
 /// Exit code when a policy failed the target.
 const EXIT_FAIL: u8 = 1;
@@ -60,6 +64,15 @@ pub(crate) struct ScanArgs {
     /// Warn when the DB is older than this.
     #[arg(long, default_value = "24h")]
     db_warn_age: String,
+    /// An ignore file (default: `.portcullis-ignore.toml` when present); repeatable.
+    #[arg(long, value_name = "FILE")]
+    ignore_file: Vec<String>,
+    /// An OpenVEX document whose `not_affected`/`fixed` statements suppress findings; repeatable.
+    #[arg(long, value_name = "FILE")]
+    vex: Vec<String>,
+    /// A previous `--format json` report: findings it had are not new (for `only-new`).
+    #[arg(long, value_name = "REPORT")]
+    baseline: Option<PathBuf>,
     /// Decide even when some file could not be analysed.
     #[arg(long)]
     allow_partial: bool,
@@ -117,6 +130,21 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     for policy in &mut policies {
         policy.settings.extend(settings.clone());
     }
+    let mut ignore_files = args.ignore_file.clone();
+    if ignore_files.is_empty() && std::path::Path::new(DEFAULT_IGNORE_FILE).is_file() {
+        ignore_files.push(DEFAULT_IGNORE_FILE.to_owned());
+    }
+    let suppressions = Suppressions::load(&ignore_files, &args.vex)?;
+    let baseline = match &args.baseline {
+        Some(path) => {
+            let bytes = fs_err::read(path)?;
+            Some(suppress::baseline_keys(
+                &bytes,
+                &path.display().to_string(),
+            )?)
+        }
+        None => None,
+    };
     let defaults = Limits::default();
     let matching = MatchConfig {
         db_path: super::db::db_path(args.db.as_ref()),
@@ -130,6 +158,8 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             memory_bytes: args.policy_memory,
             ..defaults
         },
+        suppressions,
+        baseline,
         policy_cache: config.layers.cache.as_ref().map(|_| {
             args.target
                 .cache_root()

@@ -79,17 +79,26 @@ fn package<'a>(package: &'a Package, target: &Target) -> InputPackage<'a> {
 }
 
 /// The input for one policy, with its settings.
+/// Per-finding flags the policies see: suppressed, and new against the baseline.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Flags<'a> {
+    pub(crate) suppressed: &'a [bool],
+    pub(crate) new: &'a [bool],
+}
+
 pub(crate) fn document(
     target: &Target,
     packages: &[Package],
     findings: &[Finding],
     scores: &[Score],
+    flags: Flags<'_>,
     settings: &BTreeMap<String, serde_json::Value>,
 ) -> Result<Vec<u8>, serde_json::Error> {
     let findings = findings
         .iter()
         .zip(scores)
-        .filter_map(|(finding, score)| {
+        .enumerate()
+        .filter_map(|(index, (finding, score))| {
             let owner = packages.get(finding.package)?;
             Some(InputFinding {
                 id: &finding.id,
@@ -100,8 +109,8 @@ pub(crate) fn document(
                 kev: score.kev.is_some(),
                 fixed_version: finding.fixed_versions.first().map(String::as_str),
                 risk_score: score.risk,
-                new: true,
-                suppressed: false,
+                new: flags.new.get(index).copied().unwrap_or(true),
+                suppressed: flags.suppressed.get(index).copied().unwrap_or(false),
                 package: package(owner, target),
             })
         })

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 pub(crate) use error::Error;
 pub(crate) use host::{Host, Limits};
-pub(crate) use input::{document, Target};
+pub(crate) use input::{document, Flags, Target};
 
 /// The built-in policies, built by `policies/build.sh` and embedded.
 const BUILTINS: [(&str, &[u8]); 8] = [

@@ -129,7 +129,18 @@ struct JsonFinding<'a> {
     risk_score: u8,
     introduced_by: IntroducedBy<'a>,
     explanation: Explanation<'a>,
-    suppressed: Option<()>,
+    /// New against the baseline (true without one).
+    new: bool,
+    suppressed: Option<Suppressed<'a>>,
+}
+
+#[derive(Serialize)]
+struct Suppressed<'a> {
+    kind: &'static str,
+    reason: &'a str,
+    owner: Option<&'a str>,
+    expires: Option<&'a str>,
+    source: &'a str,
 }
 
 #[derive(Serialize)]
@@ -296,7 +307,8 @@ pub(super) fn document(report: &Report) -> JsonReport<'_> {
             .findings
             .iter()
             .zip(&report.scores)
-            .map(|(finding, score)| {
+            .enumerate()
+            .map(|(index, (finding, score))| {
                 let package = packages.get(finding.package);
                 let location = package.and_then(|p| p.locations.first());
                 let layer = location.and_then(|l| l.layer);
@@ -344,7 +356,18 @@ pub(super) fn document(report: &Report) -> JsonReport<'_> {
                         range: &finding.explanation.range,
                         comparator: finding.explanation.comparator,
                     },
-                    suppressed: None,
+                    new: report.new.get(index).copied().unwrap_or(true),
+                    suppressed: report
+                        .suppressed
+                        .get(index)
+                        .and_then(Option::as_ref)
+                        .map(|s| Suppressed {
+                            kind: s.kind,
+                            reason: &s.reason,
+                            owner: s.owner.as_deref(),
+                            expires: s.expires.as_deref(),
+                            source: &s.source,
+                        }),
                 }
             })
             .collect(),

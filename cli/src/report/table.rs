@@ -69,10 +69,11 @@ pub(super) fn render(report: &Report, colour: bool) -> String {
         Severity::Unknown,
     ] {
         let mut rows: Vec<(u8, String)> = Vec::new();
-        for (finding, score) in report.findings.iter().zip(&report.scores) {
+        for (index, (finding, score)) in report.findings.iter().zip(&report.scores).enumerate() {
             if score.severity != severity {
                 continue;
             }
+            let suppressed = report.suppressed.get(index).is_some_and(Option::is_some);
             let Some(package) = inventory.packages.get(finding.package) else {
                 continue;
             };
@@ -87,11 +88,16 @@ pub(super) fn render(report: &Report, colour: bool) -> String {
                 finding.fixed_versions.join(", ")
             };
             let kev = if score.kev.is_some() { " KEV" } else { "" };
+            let id = if suppressed {
+                format!("{} (suppressed)", finding.id)
+            } else {
+                finding.id.clone()
+            };
             rows.push((
                 score.risk,
                 format!(
                     "  {:<20} {:<28} {:<22} {:<22} {:>4}{kev:<4} {:>5}  {}",
-                    fit(&finding.id, 20),
+                    fit(&id, 20),
                     fit(&package.name, 28),
                     fit(&package.version, 22),
                     fit(&fixed, 22),
