@@ -28,7 +28,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan a target for known vulnerabilities and decide whether it may ship.
-    Scan(scan::ScanArgs),
+    Scan(Box<scan::ScanArgs>),
     /// Write a software bill of materials (CycloneDX 1.6 or SPDX 2.3 JSON) for a target.
     Sbom(sbom::SbomArgs),
     /// Build, update, inspect and move the offline vulnerability DB.
