@@ -205,3 +205,81 @@ fn hostile_modules_fail_closed() {
         );
     }
 }
+
+/// Builds the Rust example policy with Debian's rustc (as `policies/ABI.md` says).
+fn build_rust_example(out: &Path) -> std::path::PathBuf {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies/examples/rust");
+    let status = std::process::Command::new("/usr/bin/cargo")
+        .current_dir(&example)
+        .env("RUSTC", "/usr/bin/rustc")
+        .args([
+            "build",
+            "--offline",
+            "--release",
+            "--quiet",
+            "--target",
+            "wasm32-wasi",
+            "--target-dir",
+        ])
+        .arg(out)
+        .status()
+        .expect("Debian's cargo (apt-get install rustc cargo libstd-rust-dev-wasm32 lld)");
+    assert!(status.success(), "the Rust example policy did not build");
+    out.join("wasm32-wasi/release/max-findings.wasm")
+}
+
+/// Builds the C example policy with clang and wasi-libc.
+fn build_c_example(out: &Path) -> std::path::PathBuf {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies/examples/c/build.sh");
+    let wasm = out.join("deny-packages.wasm");
+    let status = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(&wasm)
+        .status()
+        .expect("bash");
+    assert!(status.success(), "the C example policy did not build");
+    wasm
+}
+
+fn scan_app(cache: &Path, policy: &Path, settings: &[&str]) -> (i32, serde_json::Value) {
+    let mut command = portcullis(cache);
+    command.args([
+        "scan",
+        fixtures().join("debian-app.oci").to_str().unwrap(),
+        "--db",
+        crate::scan::corpus_db().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    command.args(["--policy", policy.to_str().unwrap()]);
+    for setting in settings {
+        command.args(["--set", setting]);
+    }
+    let output = command.output().unwrap();
+    let report =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{}", stderr(&output)));
+    (output.status.code().unwrap_or(-1), report)
+}
+
+#[test]
+fn custom_policies_in_rust_and_c_decide_as_written() {
+    let work = tempfile::tempdir().unwrap();
+    let rust = build_rust_example(&work.path().join("rust"));
+    let c = build_c_example(work.path());
+    let (code, report) = scan_app(work.path(), &rust, &["max=0", "severity=critical"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        report["policies"][0]["violations"][0]["findings"][0],
+        "CVE-2021-25900"
+    );
+    let (code, _) = scan_app(work.path(), &rust, &["max=1", "severity=critical"]);
+    assert_eq!(code, 0);
+    let (code, report) = scan_app(work.path(), &c, &["deny=jquery"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        report["policies"][0]["violations"][0]["message"],
+        "package jquery is denied"
+    );
+    let (code, _) = scan_app(work.path(), &c, &["deny=left-pad"]);
+    assert_eq!(code, 0);
+}

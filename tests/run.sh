@@ -10,7 +10,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SHARED="${PORTCULLIS_SHARED:-$(cd .. && pwd)/shared}"
 
 PACKAGES=(docker-registry apache2-utils skopeo umoci debootstrap rpm jq golang-go
-          golang-golang-x-net-dev ca-certificates time)
+          golang-golang-x-net-dev ca-certificates time
+          # policies: Debian's rustc for wasm32-wasi, and clang with wasi-libc for the C example
+          rustc cargo libstd-rust-dev-wasm32 lld clang wasi-libc libclang-rt-14-dev-wasm32)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

@@ -143,8 +143,10 @@ impl Policy {
 
     /// The JSON of its `portcullis.policy.metadata` section, when it has one.
     pub(crate) fn metadata(&self) -> Option<serde_json::Value> {
-        module::custom_section(&self.wasm, module::METADATA_SECTION)
-            .and_then(|bytes| serde_json::from_slice(bytes).ok())
+        let bytes = module::custom_section(&self.wasm, module::METADATA_SECTION)?;
+        // A C string keeps its terminating NUL in the section.
+        let end = bytes.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
+        serde_json::from_slice(bytes.get(..end)?).ok()
     }
 }
 
