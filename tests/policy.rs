@@ -283,3 +283,65 @@ fn custom_policies_in_rust_and_c_decide_as_written() {
     let (code, _) = scan_app(work.path(), &c, &["deny=left-pad"]);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn portcullis_toml_lists_the_policies_and_flags_win() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("portcullis.toml"),
+        "[[policy]]\nmodule = \"builtin:severity-gate\"\nsettings = { fail-on = \"none\", max-high = 10 }\n\n[[policy]]\nmodule = \"builtin:non-root\"\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let output = portcullis(dir.path())
+            .current_dir(dir.path())
+            .args([
+                "scan",
+                fixtures().join("debian-app.oci").to_str().unwrap(),
+                "--db",
+                crate::scan::corpus_db().to_str().unwrap(),
+                "--format",
+                "json",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|_| panic!("{}", stderr(&output)));
+        (output.status.code().unwrap_or(-1), report)
+    };
+    let (code, report) = run(&[]);
+    assert_eq!(code, 0, "{report}");
+    let modules: Vec<&str> = report["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["module"].as_str().unwrap())
+        .collect();
+    assert_eq!(modules, ["builtin:severity-gate", "builtin:non-root"]);
+    // A flag wins over the file.
+    let (code, _) = run(&["--fail-on", "critical"]);
+    assert_eq!(code, 1);
+    // A bad file is an input error naming it.
+    std::fs::write(
+        dir.path().join("portcullis.toml"),
+        "[[policy]]\nmodul = \"typo\"\n",
+    )
+    .unwrap();
+    let output = portcullis(dir.path())
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            fixtures().join("debian-app.oci").to_str().unwrap(),
+            "--db",
+            crate::scan::corpus_db().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("portcullis.toml"),
+        "{}",
+        stderr(&output)
+    );
+}

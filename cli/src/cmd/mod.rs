@@ -1,6 +1,7 @@
 //! The command line: clap definitions, flags > environment > defaults resolved
 //! into frozen configs, and calls into the engine. No logic lives here.
 
+mod config_file;
 mod db;
 mod exit;
 mod options;

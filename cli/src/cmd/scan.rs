@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::Args;
 
+use super::config_file;
 use super::options::TargetArgs;
 use crate::model::{parse_duration, Severity, Timestamp};
 use crate::policy::{Limits, Policy, Verdict};
@@ -58,12 +59,15 @@ pub(crate) struct ScanArgs {
     /// Linear memory a policy may use, in bytes.
     #[arg(long, default_value_t = Limits::default().memory_bytes)]
     policy_memory: usize,
-    /// Fail (exit 3) when the DB is older than this (e.g. `7d`, `36h`).
-    #[arg(long, default_value = "7d")]
-    db_max_age: String,
-    /// Warn when the DB is older than this.
-    #[arg(long, default_value = "24h")]
-    db_warn_age: String,
+    /// Fail (exit 3) when the DB is older than this (e.g. `7d`, `36h`; default 7d).
+    #[arg(long)]
+    db_max_age: Option<String>,
+    /// Warn when the DB is older than this (default 24h).
+    #[arg(long)]
+    db_warn_age: Option<String>,
+    /// The config file (default: `portcullis.toml` when present): policies, settings, scan defaults.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// An ignore file (default: `.portcullis-ignore.toml` when present); repeatable.
     #[arg(long, value_name = "FILE")]
     ignore_file: Vec<String>,
@@ -89,9 +93,20 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             .map_err(|e: String| anyhow::anyhow!("`--output {spec}`: {e}"))?;
         outputs.push((format, PathBuf::from(path)));
     }
+    let file = config_file::load(args.config.as_deref())?;
+    let warn_age = args
+        .db_warn_age
+        .clone()
+        .or(file.scan.db_warn_age.clone())
+        .unwrap_or_else(|| "24h".to_owned());
+    let max_age = args
+        .db_max_age
+        .clone()
+        .or(file.scan.db_max_age.clone())
+        .unwrap_or_else(|| "7d".to_owned());
     let freshness = Freshness {
-        warn_after_seconds: parse_duration(&args.db_warn_age).context("`--db-warn-age`")?,
-        fail_after_seconds: parse_duration(&args.db_max_age).context("`--db-max-age`")?,
+        warn_after_seconds: parse_duration(&warn_age).context("`--db-warn-age`")?,
+        fail_after_seconds: parse_duration(&max_age).context("`--db-max-age`")?,
     };
     let config = args.target.scan_config();
     if args.offline && args.target.is_registry_reference() {
@@ -100,14 +115,28 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             args.target.target
         );
     }
+    // Flags replace the file's policy list; without either, the severity gate decides.
     let mut policies = Vec::new();
-    if args.policy.is_empty() || args.fail_on.is_some() {
-        policies.push(
-            Policy::builtin("severity-gate").context("the built-in severity gate is missing")?,
-        );
+    if args.policy.is_empty() {
+        for entry in &file.policy {
+            let mut policy = Policy::load(&entry.module)?;
+            policy.settings = entry
+                .settings
+                .iter()
+                .map(|(k, v)| (k.clone(), config_file::to_json(v)))
+                .collect();
+            policies.push(policy);
+        }
+    } else {
+        for spec in &args.policy {
+            policies.push(Policy::load(spec)?);
+        }
     }
-    for spec in &args.policy {
-        policies.push(Policy::load(spec)?);
+    let has_gate = policies.iter().any(|p| p.name == "builtin:severity-gate");
+    if policies.is_empty() || (args.fail_on.is_some() && !has_gate) {
+        let gate =
+            Policy::builtin("severity-gate").context("the built-in severity gate is missing")?;
+        policies.insert(0, gate);
     }
     let mut settings = std::collections::BTreeMap::new();
     for pair in &args.set {
@@ -128,13 +157,29 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         );
     }
     for policy in &mut policies {
-        policy.settings.extend(settings.clone());
+        let fail_on = settings.get("fail-on").cloned();
+        policy
+            .settings
+            .extend(settings.clone().into_iter().filter(|(k, _)| k != "fail-on"));
+        // `--fail-on` is the severity gate's; other policies keep their own.
+        if let Some(fail_on) = fail_on.filter(|_| policy.name == "builtin:severity-gate") {
+            policy.settings.insert("fail-on".to_owned(), fail_on);
+        }
     }
     let mut ignore_files = args.ignore_file.clone();
-    if ignore_files.is_empty() && std::path::Path::new(DEFAULT_IGNORE_FILE).is_file() {
-        ignore_files.push(DEFAULT_IGNORE_FILE.to_owned());
+    if ignore_files.is_empty() {
+        if let Some(path) = &file.scan.ignore_file {
+            ignore_files.push(path.clone());
+        } else if std::path::Path::new(DEFAULT_IGNORE_FILE).is_file() {
+            ignore_files.push(DEFAULT_IGNORE_FILE.to_owned());
+        }
     }
-    let suppressions = Suppressions::load(&ignore_files, &args.vex)?;
+    let vex = if args.vex.is_empty() {
+        file.scan.vex.clone()
+    } else {
+        args.vex.clone()
+    };
+    let suppressions = Suppressions::load(&ignore_files, &vex)?;
     let baseline = match &args.baseline {
         Some(path) => {
             let bytes = fs_err::read(path)?;
@@ -150,7 +195,7 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         db_path: super::db::db_path(args.db.as_ref()),
         freshness,
         now: Timestamp::now(),
-        allow_partial: args.allow_partial,
+        allow_partial: args.allow_partial || file.scan.allow_partial.unwrap_or(false),
         policies,
         limits: Limits {
             fuel: args.policy_fuel,
