@@ -321,6 +321,7 @@ fn decide(report: &Report, config: &MatchConfig) -> Result<Vec<Decision>, Error>
     if config.policies.is_empty() {
         return Ok(decisions);
     }
+    let started = std::time::Instant::now();
     let host = Host::new(config.limits, config.policy_cache.clone())
         .map_err(|e| Error::Policy(Box::new(e)))?;
     let target = policy_target(&report.scan);
@@ -347,6 +348,11 @@ fn decide(report: &Report, config: &MatchConfig) -> Result<Vec<Decision>, Error>
         decisions
             .push(policy::evaluate(&host, policy, &input).map_err(|e| Error::Policy(Box::new(e)))?);
     }
+    tracing::info!(
+        "{} policies evaluated in {:.1} ms",
+        config.policies.len(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     Ok(decisions)
 }
 
