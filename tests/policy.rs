@@ -345,3 +345,65 @@ fn portcullis_toml_lists_the_policies_and_flags_win() {
         stderr(&output)
     );
 }
+
+/// A module that follows the OPA Wasm ABI 1.x by hand (OPA's compiler cannot
+/// be installed here): values are kept as JSON text, so `opa_json_parse`
+/// and `opa_json_dump` are the identity; `portcullis/deny` evaluates to a
+/// set of one message (or, when `builtins` is given, the module claims to
+/// need that builtin).
+fn opa_module(builtins: &str) -> Vec<u8> {
+    let builtins = builtins.replace('"', "\\22");
+    let text = format!(
+        r#"(module
+            (import "env" "memory" (memory 2))
+            (import "env" "opa_abort" (func $abort (param i32)))
+            (import "env" "opa_println" (func $println (param i32)))
+            (import "env" "opa_builtin0" (func $b0 (param i32 i32) (result i32)))
+            (global $heap (mut i32) (i32.const 8192))
+            (data (i32.const 1000) "{builtins}\00")
+            (data (i32.const 1100) "{{\22portcullis/deny\22:0}}\00")
+            (data (i32.const 1200) "[{{\22result\22:[{{\22msg\22:\22the image runs as root\22,\22severity\22:\22high\22,\22finding\22:\22CIS-4.1\22}}]}}]\00")
+            (func (export "builtins") (result i32) (i32.const 1000))
+            (func (export "entrypoints") (result i32) (i32.const 1100))
+            (func (export "opa_malloc") (param i32) (result i32)
+                (local $at i32)
+                (local.set $at (global.get $heap))
+                (global.set $heap (i32.add (global.get $heap) (i32.add (local.get 0) (i32.const 1))))
+                (local.get $at))
+            (func (export "opa_json_parse") (param i32 i32) (result i32) (local.get 0))
+            (func (export "opa_json_dump") (param i32) (result i32) (local.get 0))
+            (func (export "opa_heap_ptr_get") (result i32) (global.get $heap))
+            (func (export "opa_heap_ptr_set") (param i32) (global.set $heap (local.get 0)))
+            (func (export "opa_eval_ctx_new") (result i32) (i32.const 1))
+            (func (export "opa_eval_ctx_set_input") (param i32 i32))
+            (func (export "opa_eval_ctx_set_data") (param i32 i32))
+            (func (export "opa_eval_ctx_set_entrypoint") (param i32 i32))
+            (func (export "eval") (param i32) (result i32) (i32.const 0))
+            (func (export "opa_eval_ctx_get_result") (param i32) (result i32) (i32.const 1200)))"#
+    );
+    wat::parse_str(text).unwrap()
+}
+
+#[test]
+fn opa_abi_module_denies_with_a_message() {
+    let (code, out, err) = scan_with(&opa_module("{}"), &[]);
+    assert_eq!(code, 1, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let violation = &report["policies"][0]["violations"][0];
+    assert_eq!(violation["message"], "the image runs as root");
+    assert_eq!(
+        (violation["rule"].as_str(), violation["severity"].as_str()),
+        (Some("deny"), Some("high"))
+    );
+    assert_eq!(violation["findings"][0], "CIS-4.1");
+}
+
+#[test]
+fn opa_module_needing_an_unsupported_builtin_is_refused_before_running() {
+    let (code, _, err) = scan_with(&opa_module(r#"{"http.send":0}"#), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("http.send") && err.contains("builtins"),
+        "{err}"
+    );
+}

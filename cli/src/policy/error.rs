@@ -40,6 +40,8 @@ pub(crate) enum Error {
         #[source]
         source: serde_json::Error,
     },
+    #[error("policy `{module}` needs OPA builtins this host does not provide: {builtins}")]
+    OpaBuiltins { module: String, builtins: String },
     #[error("policy `{module}` could not be set up")]
     Setup {
         module: String,
@@ -61,7 +63,8 @@ impl Error {
             Error::NotWasm { .. }
             | Error::Unsupported { .. }
             | Error::Compile { .. }
-            | Error::Read { .. } => false,
+            | Error::Read { .. }
+            | Error::OpaBuiltins { .. } => false,
             Error::OutOfFuel { .. }
             | Error::Deadline { .. }
             | Error::Memory { .. }

@@ -229,6 +229,25 @@ impl Host {
         })
     }
 
+    /// Evaluates an OPA Wasm module under the same limits.
+    pub(crate) fn run_opa(
+        &self,
+        name: &str,
+        module: &Module,
+        input: &[u8],
+    ) -> Result<super::Decision, Error> {
+        let ticks = (self.limits.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        super::opa::evaluate(&self.engine, name, module, input, &self.limits, ticks).map_err(
+            |error| match error.downcast_ref::<super::opa::UnsupportedBuiltins>() {
+                Some(builtins) => Error::OpaBuiltins {
+                    module: name.to_owned(),
+                    builtins: builtins.0.clone(),
+                },
+                None => self.classify(name, &error, 0),
+            },
+        )
+    }
+
     /// Names the limit a failed run broke.
     fn classify(&self, name: &str, error: &anyhow::Error, written: usize) -> Error {
         let module = name.to_owned();

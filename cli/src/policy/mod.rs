@@ -6,6 +6,7 @@ mod error;
 mod host;
 mod input;
 mod module;
+mod opa;
 
 use std::collections::BTreeMap;
 
@@ -154,14 +155,8 @@ impl Policy {
 pub(crate) fn evaluate(host: &Host, policy: &Policy, input: &[u8]) -> Result<Decision, Error> {
     module::check_header(&policy.name, &policy.wasm)?;
     let compiled = host.compile(&policy.name, &policy.wasm)?;
-    match module::kind(&policy.name, &compiled)? {
-        module::ModuleKind::WasiCommand => {}
-        module::ModuleKind::Opa => {
-            return Err(Error::Unsupported {
-                module: policy.name.clone(),
-                what: "an OPA Wasm module, which this build cannot run yet",
-            })
-        }
+    if module::kind(&policy.name, &compiled)? == module::ModuleKind::Opa {
+        return host.run_opa(&policy.name, &compiled, input);
     }
     let run = host.run_command(&policy.name, &compiled, input)?;
     let raw: RawDecision =
