@@ -205,7 +205,7 @@ pub(super) fn evaluate(
          -> anyhow::Result<()> {
             bail!("a builtin was called; portcullis provides none")
         };
-        let params = std::iter::repeat(wasmtime::ValType::I32).take(arity + 2);
+        let params = std::iter::repeat_n(wasmtime::ValType::I32, arity + 2);
         let ty = wasmtime::FuncType::new(engine, params, [wasmtime::ValType::I32]);
         linker.func_new("env", &name, ty, unsupported)?;
     }
