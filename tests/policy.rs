@@ -407,3 +407,57 @@ fn opa_module_needing_an_unsupported_builtin_is_refused_before_running() {
         "{err}"
     );
 }
+
+#[test]
+fn policy_pulled_from_a_registry_by_digest_decides() {
+    let registry = crate::support::registry::Registry::start(None);
+    let work = tempfile::tempdir().unwrap();
+    let module = work.path().join("deny.wasm");
+    let decision =
+        r#"{\"decision\":\"fail\",\"violations\":[{\"message\":\"from the registry\"}]}"#;
+    std::fs::write(
+        &module,
+        command(&write_data(decision.replace('\\', "").len()), decision),
+    )
+    .unwrap();
+    let reference = format!("{}/policies/deny:1", registry.address);
+    let push = portcullis(work.path())
+        .args(["policy", "push", module.to_str().unwrap(), &reference])
+        .output()
+        .unwrap();
+    assert!(push.status.success(), "{}", stderr(&push));
+    let pinned = String::from_utf8_lossy(&push.stdout).trim().to_owned();
+    assert!(
+        pinned.starts_with(&format!("{}/policies/deny@sha256:", registry.address)),
+        "{pinned}"
+    );
+    let target = project(work.path());
+    let output = portcullis(work.path())
+        .args([
+            "scan",
+            &target,
+            "--db",
+            crate::scan::corpus_db().to_str().unwrap(),
+            "--format",
+            "json",
+            "--policy",
+            &pinned,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("from the registry"));
+    // A tag is not a pin: it is not even looked up.
+    let tagged = portcullis(work.path())
+        .args([
+            "scan",
+            &target,
+            "--db",
+            crate::scan::corpus_db().to_str().unwrap(),
+            "--policy",
+            &reference,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(tagged.status.code(), Some(2), "{}", stderr(&tagged));
+}

@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 
 use crate::policy::{self, Host, Limits, Policy};
 use crate::report;
+use crate::source::SourceConfig;
 
 #[derive(Debug, Args)]
 pub(crate) struct PolicyArgs {
@@ -22,6 +23,16 @@ enum PolicyCommand {
         /// A `.wasm` file or `builtin:NAME`.
         module: String,
     },
+    /// Push a policy module to a registry as an OCI artifact; prints the reference to pin.
+    Push {
+        /// The `.wasm` file.
+        module: PathBuf,
+        /// Where to push it (`host/repo:tag`).
+        reference: String,
+        /// Allow plain HTTP to this registry (host:port); loopback always may.
+        #[arg(long)]
+        insecure_registry: Vec<String>,
+    },
     /// Run a policy module on a saved input document and print its decision.
     Test {
         /// A `.wasm` file or `builtin:NAME`.
@@ -32,10 +43,45 @@ enum PolicyCommand {
     },
 }
 
+fn registry_config(insecure: &[String]) -> SourceConfig {
+    SourceConfig {
+        insecure_registries: insecure.to_vec(),
+        docker_config_dir: std::env::var_os("DOCKER_CONFIG")
+            .map(PathBuf::from)
+            .or_else(|| dirs::home_dir().map(|home| home.join(".docker"))),
+        ..SourceConfig::default()
+    }
+}
+
 pub(crate) fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
     match &args.command {
+        PolicyCommand::Push {
+            module,
+            reference,
+            insecure_registry,
+        } => {
+            let wasm = fs_err::read(module)?;
+            let policy = Policy {
+                name: module.display().to_string(),
+                wasm,
+                settings: Default::default(),
+            };
+            if policy.metadata().is_none() {
+                tracing::warn!(
+                    "`{}` has no `portcullis.policy.metadata` section",
+                    module.display()
+                );
+            }
+            let digest = policy::push(policy.wasm, reference, &registry_config(insecure_registry))?;
+            let repository = reference
+                .rsplit_once(':')
+                .filter(|(_, tag)| !tag.contains('/'))
+                .map_or(reference.as_str(), |(repo, _)| repo);
+            report::write_stdout(&format!("{repository}@{digest}\n"))?;
+            Ok(ExitCode::SUCCESS)
+        }
         PolicyCommand::Inspect { module } => {
-            let policy = Policy::load(module)?;
+            let policy = Policy::load(module, &registry_config(&[]))?;
             let metadata = policy.metadata().with_context(|| {
                 format!("`{module}` has no readable `portcullis.policy.metadata` section")
             })?;
@@ -43,7 +89,7 @@ pub(crate) fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         PolicyCommand::Test { module, input } => {
-            let policy = Policy::load(module)?;
+            let policy = Policy::load(module, &registry_config(&[]))?;
             let bytes = fs_err::read(input)?;
             let host = Host::new(Limits::default(), None)?;
             let decision = policy::evaluate(&host, &policy, &bytes)?;

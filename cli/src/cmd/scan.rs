@@ -119,7 +119,7 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let mut policies = Vec::new();
     if args.policy.is_empty() {
         for entry in &file.policy {
-            let mut policy = Policy::load(&entry.module)?;
+            let mut policy = Policy::load(&entry.module, &config.source)?;
             policy.settings = entry
                 .settings
                 .iter()
@@ -129,7 +129,7 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         }
     } else {
         for spec in &args.policy {
-            policies.push(Policy::load(spec)?);
+            policies.push(Policy::load(spec, &config.source)?);
         }
     }
     let has_gate = policies.iter().any(|p| p.name == "builtin:severity-gate");

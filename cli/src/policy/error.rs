@@ -48,6 +48,8 @@ pub(crate) enum Error {
         #[source]
         source: anyhow::Error,
     },
+    #[error("policy `{reference}` could not be fetched: {message}")]
+    Registry { reference: String, message: String },
     #[error("could not read policy `{path}`")]
     Read {
         path: String,
@@ -73,6 +75,7 @@ impl Error {
             | Error::Exit { .. }
             | Error::OutputTooLarge { .. }
             | Error::BadDecision { .. }
+            | Error::Registry { .. }
             | Error::Setup { .. } => true,
         }
     }

@@ -7,6 +7,7 @@ mod host;
 mod input;
 mod module;
 mod opa;
+mod registry;
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use serde::Deserialize;
 pub(crate) use error::Error;
 pub(crate) use host::{Host, Limits};
 pub(crate) use input::{document, Flags, Target};
+pub(crate) use registry::push;
 
 /// The built-in policies, built by `policies/build.sh` and embedded.
 const BUILTINS: [(&str, &[u8]); 8] = [
@@ -123,8 +125,18 @@ impl Policy {
             })
     }
 
-    /// A policy from a `.wasm` file, or `builtin:NAME`.
-    pub(crate) fn load(spec: &str) -> Result<Policy, Error> {
+    /// A policy from a `.wasm` file, `builtin:NAME`, or a registry reference pinned by digest.
+    pub(crate) fn load(
+        spec: &str,
+        registry: &crate::source::SourceConfig,
+    ) -> Result<Policy, Error> {
+        if registry::is_pinned_reference(spec) {
+            return Ok(Policy {
+                name: spec.to_owned(),
+                wasm: registry::pull(spec.trim_start_matches("registry:"), registry)?,
+                settings: BTreeMap::new(),
+            });
+        }
         if let Some(id) = spec.strip_prefix("builtin:") {
             return Policy::builtin(id).ok_or_else(|| Error::Unsupported {
                 module: spec.to_owned(),
