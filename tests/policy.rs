@@ -461,3 +461,43 @@ fn policy_pulled_from_a_registry_by_digest_decides() {
         .unwrap();
     assert_eq!(tagged.status.code(), Some(2), "{}", stderr(&tagged));
 }
+
+#[test]
+fn opa_bundle_tar_gz_is_read_like_its_policy_wasm() {
+    let work = tempfile::tempdir().unwrap();
+    let wasm = opa_module("{}");
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::fast(),
+    ));
+    for (name, bytes) in [("/data.json", &b"{}"[..]), ("/policy.wasm", &wasm[..])] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, name.trim_start_matches('/'), bytes)
+            .unwrap();
+    }
+    let bundle = builder.into_inner().unwrap().finish().unwrap();
+    let (code, out, err) = scan_with(&bundle, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("the image runs as root"), "{out}");
+}
+
+#[test]
+fn the_gate_runs_where_address_space_is_limited() {
+    let cache = tempfile::tempdir().unwrap();
+    let script = format!(
+        "ulimit -v 4194304 && exec {} scan {} --db {} --fail-on none",
+        env!("CARGO_BIN_EXE_portcullis"),
+        fixtures().join("debian-slim.oci").display(),
+        crate::scan::corpus_db().display()
+    );
+    let output = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .env("PORTCULLIS_CACHE_DIR", cache.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+}

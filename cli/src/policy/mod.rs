@@ -143,10 +143,15 @@ impl Policy {
                 what: "not a built-in policy (known: severity-gate, known-exploited, fixable-only, risk-cap, epss-threshold, non-root, license-deny, only-new)",
             });
         }
-        let wasm = fs_err::read(spec).map_err(|source| Error::Read {
+        let bytes = fs_err::read(spec).map_err(|source| Error::Read {
             path: spec.to_owned(),
             source,
         })?;
+        let wasm = if bytes.starts_with(&[0x1f, 0x8b]) {
+            bundle_module(&bytes, spec)?
+        } else {
+            bytes
+        };
         Ok(Policy {
             name: spec.to_owned(),
             wasm,
@@ -161,6 +166,40 @@ impl Policy {
         let end = bytes.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
         serde_json::from_slice(bytes.get(..end)?).ok()
     }
+}
+
+/// An OPA bundle (`opa build -t wasm` writes `bundle.tar.gz`) holds its module as `/policy.wasm`.
+const MAX_BUNDLE_MODULE_BYTES: u64 = 64 << 20;
+
+fn bundle_module(bytes: &[u8], path: &str) -> Result<Vec<u8>, Error> {
+    use std::io::Read as _;
+    let read_error = |source| Error::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
+    for entry in archive.entries().map_err(read_error)? {
+        let mut entry = entry.map_err(read_error)?;
+        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        if name.trim_start_matches("./").trim_start_matches('/') == "policy.wasm" {
+            let mut wasm = Vec::new();
+            (&mut entry)
+                .take(MAX_BUNDLE_MODULE_BYTES + 1)
+                .read_to_end(&mut wasm)
+                .map_err(read_error)?;
+            if wasm.len() as u64 > MAX_BUNDLE_MODULE_BYTES {
+                return Err(Error::Unsupported {
+                    module: path.to_owned(),
+                    what: "a bundle whose policy.wasm is larger than 64 MiB",
+                });
+            }
+            return Ok(wasm);
+        }
+    }
+    Err(Error::Unsupported {
+        module: path.to_owned(),
+        what: "a gzipped archive without `/policy.wasm` (not an OPA bundle)",
+    })
 }
 
 /// Runs one policy on an input document.
