@@ -464,7 +464,6 @@ fn policy_pulled_from_a_registry_by_digest_decides() {
 
 #[test]
 fn opa_bundle_tar_gz_is_read_like_its_policy_wasm() {
-    let work = tempfile::tempdir().unwrap();
     let wasm = opa_module("{}");
     let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
         Vec::new(),
