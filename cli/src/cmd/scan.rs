@@ -59,6 +59,12 @@ pub(crate) struct ScanArgs {
     /// Linear memory a policy may use, in bytes.
     #[arg(long, default_value_t = Limits::default().memory_bytes)]
     policy_memory: usize,
+    /// Wasm stack a policy may use, in bytes.
+    #[arg(long, default_value_t = Limits::default().stack_bytes)]
+    policy_stack: usize,
+    /// Bytes a policy may write to stdout.
+    #[arg(long, default_value_t = Limits::default().stdout_bytes)]
+    policy_output: usize,
     /// Fail (exit 3) when the DB is older than this (e.g. `7d`, `36h`; default 7d).
     #[arg(long)]
     db_max_age: Option<String>,
@@ -190,7 +196,6 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let defaults = Limits::default();
     let matching = MatchConfig {
         db_path: super::db::db_path(args.db.as_ref()),
         freshness,
@@ -201,7 +206,8 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             fuel: args.policy_fuel,
             deadline: std::time::Duration::from_secs(args.policy_timeout),
             memory_bytes: args.policy_memory,
-            ..defaults
+            stack_bytes: args.policy_stack,
+            stdout_bytes: args.policy_output,
         },
         suppressions,
         baseline,

@@ -16,13 +16,13 @@ pub(crate) enum Error {
     },
     #[error("policy `{module}` ran out of fuel ({fuel} units; raise `policy-fuel`)")]
     OutOfFuel { module: String, fuel: u64 },
-    #[error("policy `{module}` ran past its {seconds} s deadline (raise `policy-timeout`)")]
+    #[error("policy `{module}` ran past its {seconds} s deadline (raise `--policy-timeout`)")]
     Deadline { module: String, seconds: u64 },
     #[error(
-        "policy `{module}` tried to grow its memory past {limit} bytes (raise `policy-memory`)"
+        "policy `{module}` tried to grow its memory past {limit} bytes (raise `--policy-memory`)"
     )]
     Memory { module: String, limit: usize },
-    #[error("policy `{module}` overflowed its {limit}-byte stack")]
+    #[error("policy `{module}` overflowed its {limit}-byte stack (raise `--policy-stack`)")]
     StackOverflow { module: String, limit: usize },
     #[error("policy `{module}` trapped: {message}")]
     Trap { module: String, message: String },
@@ -32,7 +32,7 @@ pub(crate) enum Error {
         code: i32,
         stderr: String,
     },
-    #[error("policy `{module}` wrote more than {limit} bytes to stdout")]
+    #[error("policy `{module}` wrote more than {limit} bytes to stdout (raise `--policy-output`)")]
     OutputTooLarge { module: String, limit: usize },
     #[error("policy `{module}` wrote a decision that is not valid JSON of the ABI's shape")]
     BadDecision {
