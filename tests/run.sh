@@ -28,8 +28,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ $added_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
 
-# The independent RustSec cross-check (tests/crosscheck) orders versions with PyPI's semver.
-python3 -c 'import semver' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check semver==3.0.2
+# From PyPI: the RustSec cross-check (tests/crosscheck) orders versions with
+# semver; the SBOM tests validate with the CycloneDX library and spdx-tools.
+python3 -c 'import semver, cyclonedx.validation.json, spdx_tools' 2>/dev/null \
+  || python3 -m pip install --quiet --disable-pip-version-check \
+       semver==3.0.2 "cyclonedx-python-lib[json-validation]" spdx-tools
 
 export PORTCULLIS_FIXTURES="${PORTCULLIS_FIXTURES:-$PWD/target/fixture-images}"
 mkdir -p target

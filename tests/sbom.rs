@@ -168,3 +168,50 @@ fn sbom_output_file_is_written_and_stdout_stays_empty() {
     let bom: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(packages(&bom).len(), 88);
 }
+
+/// Both SBOM formats pass their reference validators: the CycloneDX Python
+/// library's strict JSON validator for 1.6, and `pyspdxtools` for SPDX 2.3
+/// (both from PyPI, installed by tests/run.sh).
+#[test]
+fn sboms_pass_the_cyclonedx_and_spdx_validators() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let target = fixtures().join("debian-app.oci");
+    let cyclonedx = out.path().join("bom.cdx.json");
+    let spdx = out.path().join("bom.spdx.json");
+    for (format, path) in [("cyclonedx", &cyclonedx), ("spdx", &spdx)] {
+        let output = support::portcullis(cache.path())
+            .args([
+                "sbom",
+                target.to_str().unwrap(),
+                "--format",
+                format,
+                "--output",
+                path.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", support::stderr(&output));
+    }
+    let check = "import sys\nfrom cyclonedx.validation.json import JsonStrictValidator\nfrom cyclonedx.schema import SchemaVersion\nerrors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(open(sys.argv[1]).read())\nprint(errors or '')\nsys.exit(1 if errors else 0)\n";
+    let validated = std::process::Command::new("python3")
+        .args(["-c", check, cyclonedx.to_str().unwrap()])
+        .output()
+        .expect("python3 with cyclonedx-python-lib");
+    assert!(
+        validated.status.success(),
+        "CycloneDX: {}{}",
+        String::from_utf8_lossy(&validated.stdout),
+        String::from_utf8_lossy(&validated.stderr)
+    );
+    let validated = std::process::Command::new("pyspdxtools")
+        .args(["-i", spdx.to_str().unwrap()])
+        .output()
+        .expect("pyspdxtools (pip install spdx-tools)");
+    assert!(
+        validated.status.success() && validated.stdout.is_empty(),
+        "SPDX: {}{}",
+        String::from_utf8_lossy(&validated.stdout),
+        String::from_utf8_lossy(&validated.stderr)
+    );
+}
