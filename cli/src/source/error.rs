@@ -83,6 +83,12 @@ pub(crate) enum Error {
         #[source]
         source: oci_client::errors::OciDistributionError,
     },
+    #[error("`{reference}` has {count} layers of type `{media_type}`, not one")]
+    ArtifactLayers {
+        reference: String,
+        media_type: &'static str,
+        count: usize,
+    },
     #[error("could not start the network runtime")]
     Runtime(#[source] std::io::Error),
 }
@@ -111,6 +117,7 @@ impl Error {
             | Error::BadDigest { .. }
             | Error::LayerCountMismatch { .. }
             | Error::BadReference(_)
+            | Error::ArtifactLayers { .. }
             | Error::Credentials { .. } => false,
         }
     }

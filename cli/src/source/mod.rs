@@ -5,6 +5,7 @@
 //! `oci-dir:` forces the kind. Registry access and auth live in [`registry`].
 
 mod archive;
+mod artifact;
 mod config;
 mod detect;
 mod docker_archive;
@@ -18,9 +19,9 @@ use std::path::PathBuf;
 
 use crate::model::{Digest, Platform};
 
+pub(crate) use artifact::{pull_artifact, push_artifact, ArtifactKind};
 pub(crate) use config::ImageConfig;
 pub(crate) use error::Error;
-pub(crate) use registry::{connect as connect_registry, RegistryConnection};
 
 /// The kinds of target this stage can open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

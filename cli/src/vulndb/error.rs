@@ -85,14 +85,12 @@ pub(crate) enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("registry request for `{reference}` failed")]
-    Registry {
+    #[error("could not move the DB through `{reference}`")]
+    Artifact {
         reference: String,
         #[source]
-        source: oci_client::errors::OciDistributionError,
+        source: Box<crate::source::Error>,
     },
-    #[error("`{reference}` is not a portcullis DB artifact ({why})")]
-    NotAnArtifact { reference: String, why: String },
     #[error("the vulnerability DB was built {age} ago, past the {limit} limit")]
     Stale { age: String, limit: String },
 }
@@ -110,8 +108,8 @@ impl Error {
             | Error::NoMirror { .. }
             | Error::Fetch { .. }
             | Error::Lock { .. }
-            | Error::Registry { .. }
             | Error::Stale { .. } => true,
+            Error::Artifact { source, .. } => source.is_undecided(),
             Error::NotADatabase { .. }
             | Error::Io { .. }
             | Error::Zip { .. }
@@ -119,8 +117,7 @@ impl Error {
             | Error::EntryTooLarge { .. }
             | Error::UnknownInput { .. }
             | Error::BadFeed { .. }
-            | Error::BadMirror(_)
-            | Error::NotAnArtifact { .. } => false,
+            | Error::BadMirror(_) => false,
         }
     }
 
