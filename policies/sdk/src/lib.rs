@@ -113,7 +113,35 @@ pub struct Output {
     pub violations: Vec<Violation>,
 }
 
+impl Violation {
+    /// One violation naming `findings`, or none when there are no findings.
+    pub fn for_findings(rule: &str, severity: &str, findings: Vec<String>, message: impl FnOnce(usize) -> String) -> Option<Violation> {
+        if findings.is_empty() {
+            return None;
+        }
+        Some(Violation {
+            rule: rule.to_owned(),
+            severity: severity.to_owned(),
+            message: message(findings.len()),
+            findings,
+        })
+    }
+}
+
 impl Output {
+    /// Fails on `failing`, else warns on `warning`, else passes; both are reported.
+    pub fn fail_or_warn(failing: Option<Violation>, warning: Option<Violation>) -> Output {
+        let decision = match (&failing, &warning) {
+            (Some(_), _) => Decision::Fail,
+            (None, Some(_)) => Decision::Warn,
+            (None, None) => Decision::Pass,
+        };
+        Output {
+            decision,
+            violations: failing.into_iter().chain(warning).collect(),
+        }
+    }
+
     /// Fails when there are violations, passes otherwise.
     pub fn failing_on(violations: Vec<Violation>) -> Output {
         let decision = if violations.is_empty() { Decision::Pass } else { Decision::Fail };

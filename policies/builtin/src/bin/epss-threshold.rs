@@ -13,17 +13,10 @@ fn evaluate(input: &Input) -> Output {
         .filter(|f| !f.suppressed && f.epss.map_or(false, |p| p >= threshold))
         .map(|f| f.id.clone())
         .collect();
-    let violations = if ids.is_empty() {
-        Vec::new()
-    } else {
-        vec![Violation {
-            rule: "min-epss".to_owned(),
-            severity: "high".to_owned(),
-            message: format!("{} findings have an EPSS score of at least {threshold}", ids.len()),
-            findings: ids,
-        }]
-    };
-    Output::failing_on(violations)
+    let violations = Violation::for_findings("min-epss", "high", ids, |n| {
+        format!("{n} findings have an EPSS score of at least {threshold}")
+    });
+    Output::failing_on(violations.into_iter().collect())
 }
 
 fn main() {

@@ -2,7 +2,7 @@
 //! `critical`) that are new against the baseline (`--baseline`); findings the
 //! baseline already had only warn.
 
-use portcullis_policy_sdk::{metadata, run, setting_text, severity_rank, Decision, Input, Output, Violation};
+use portcullis_policy_sdk::{metadata, run, setting_text, severity_rank, Input, Output, Violation};
 
 metadata!(r#"{"id":"only-new","title":"Only new findings","version":"1.0.0","abi":"portcullis.policy/v1","description":"Gates only on findings this change introduced, against a baseline report.","settings":{"fail-on":{"type":"string","default":"critical"}}}"#);
 
@@ -15,31 +15,10 @@ fn evaluate(input: &Input) -> Output {
         .collect();
     let new: Vec<String> = gated.iter().filter(|f| f.new).map(|f| f.id.clone()).collect();
     let old: Vec<String> = gated.iter().filter(|f| !f.new).map(|f| f.id.clone()).collect();
-    let mut violations = Vec::new();
-    if !new.is_empty() {
-        violations.push(Violation {
-            rule: "new-findings".to_owned(),
-            severity: "high".to_owned(),
-            message: format!("{} findings are new against the baseline", new.len()),
-            findings: new.clone(),
-        });
-    }
-    if !old.is_empty() {
-        violations.push(Violation {
-            rule: "known-findings".to_owned(),
-            severity: "low".to_owned(),
-            message: format!("{} findings were already in the baseline", old.len()),
-            findings: old.clone(),
-        });
-    }
-    let decision = if !new.is_empty() {
-        Decision::Fail
-    } else if !old.is_empty() {
-        Decision::Warn
-    } else {
-        Decision::Pass
-    };
-    Output { decision, violations }
+    Output::fail_or_warn(
+        Violation::for_findings("new-findings", "high", new, |n| format!("{n} findings are new against the baseline")),
+        Violation::for_findings("known-findings", "low", old, |n| format!("{n} findings were already in the baseline")),
+    )
 }
 
 fn main() {

@@ -13,17 +13,10 @@ fn evaluate(input: &Input) -> Output {
         .filter(|f| !f.suppressed && f64::from(f.risk_score) > cap)
         .map(|f| f.id.clone())
         .collect();
-    let violations = if ids.is_empty() {
-        Vec::new()
-    } else {
-        vec![Violation {
-            rule: "max-risk".to_owned(),
-            severity: "high".to_owned(),
-            message: format!("{} findings score above the risk cap of {cap}", ids.len()),
-            findings: ids,
-        }]
-    };
-    Output::failing_on(violations)
+    let violations = Violation::for_findings("max-risk", "high", ids, |n| {
+        format!("{n} findings score above the risk cap of {cap}")
+    });
+    Output::failing_on(violations.into_iter().collect())
 }
 
 fn main() {
