@@ -7,10 +7,13 @@ mod support;
 
 mod bad_input;
 mod db;
+mod github;
+mod hook;
 mod language;
 mod layers;
 mod policy;
 mod registry;
+mod reports;
 mod sbom;
 mod scan;
 mod suppress;

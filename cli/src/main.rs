@@ -2,6 +2,8 @@
 
 mod catalog;
 mod cmd;
+mod github;
+mod hook;
 mod layer;
 mod matcher;
 mod model;

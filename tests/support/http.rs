@@ -9,8 +9,10 @@ use std::time::Duration;
 /// What the server saw.
 #[derive(Debug, Clone)]
 pub(crate) struct Request {
+    pub(crate) method: String,
     pub(crate) path: String,
     pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Request {
@@ -74,6 +76,7 @@ impl Server {
                 if reader.read_line(&mut line).is_err() {
                     continue;
                 }
+                let method = line.split_whitespace().next().unwrap_or("GET").to_owned();
                 let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
                 let mut headers = Vec::new();
                 loop {
@@ -85,11 +88,27 @@ impl Server {
                         headers.push((key.trim().to_owned(), value.trim().to_owned()));
                     }
                 }
-                let request = Request { path, headers };
+                let length: usize = headers
+                    .iter()
+                    .find(|(key, _)| key.eq_ignore_ascii_case("content-length"))
+                    .and_then(|(_, value)| value.parse().ok())
+                    .unwrap_or(0);
+                let mut body = vec![0; length];
+                if std::io::Read::read_exact(&mut reader, &mut body).is_err() {
+                    continue;
+                }
+                let request = Request {
+                    method,
+                    path,
+                    headers,
+                    body,
+                };
                 let response = answer(&request);
                 seen.lock().unwrap().push(request);
                 let reason = match response.status {
                     200 => "OK",
+                    201 => "Created",
+                    202 => "Accepted",
                     304 => "Not Modified",
                     404 => "Not Found",
                     429 => "Too Many Requests",

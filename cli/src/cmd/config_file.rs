@@ -13,6 +13,10 @@
 //! ignore-file = ".portcullis-ignore.toml"
 //! vex = ["vex/app.openvex.json"]
 //! db-max-age = "3d"
+//!
+//! [hook]                               # the pre-push hook
+//! image = "app:pre-push"               # scanned when a pushed commit changes a Dockerfile
+//! build = "docker build -t app:pre-push ."
 //! ```
 
 use std::collections::BTreeMap;
@@ -31,6 +35,18 @@ pub(crate) struct ConfigFile {
     pub(crate) policy: Vec<PolicyEntry>,
     #[serde(default)]
     pub(crate) scan: ScanDefaults,
+    #[serde(default)]
+    pub(crate) hook: HookSettings,
+}
+
+/// What the pre-push hook builds and scans when a Dockerfile changes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct HookSettings {
+    /// The image to scan (any TARGET).
+    pub(crate) image: Option<String>,
+    /// The shell command that builds it.
+    pub(crate) build: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,6 +4,8 @@
 mod config_file;
 mod db;
 mod exit;
+mod github;
+mod hook;
 mod options;
 mod policy;
 mod sbom;
@@ -36,6 +38,10 @@ enum Command {
     Db(db::DbArgs),
     /// Inspect and try policy modules.
     Policy(policy::PolicyArgs),
+    /// Upload SARIF to GitHub code scanning, or comment on a pull request.
+    Github(github::GithubArgs),
+    /// Install and run the git pre-push hook.
+    Hook(hook::HookArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -52,6 +58,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level)),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .without_time()
         .init();
     match cli.command {
@@ -59,5 +66,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         Command::Sbom(args) => sbom::run(&args),
         Command::Db(args) => db::run(&args),
         Command::Policy(args) => policy::run(&args),
+        Command::Github(args) => github::run(&args),
+        Command::Hook(args) => hook::run(&args),
     }
 }

@@ -32,6 +32,7 @@ pub(crate) fn run(args: &SbomArgs) -> anyhow::Result<ExitCode> {
     );
     let render = RenderConfig {
         created: report::creation_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()),
+        ..RenderConfig::default()
     };
     let text =
         report::render_sbom(args.format, &result, &render).context("could not render the SBOM")?;

@@ -11,8 +11,9 @@ use super::config_file;
 use super::options::TargetArgs;
 use crate::model::{parse_duration, Severity, Timestamp};
 use crate::policy::{Limits, Policy, Verdict};
-use crate::report::{self, RenderConfig, ReportFormat};
+use crate::report::{self, AwsTarget, RenderConfig, ReportFormat};
 use crate::scan::{self, MatchConfig};
+use crate::source;
 use crate::suppress::{self, Suppressions};
 use crate::vulndb::Freshness;
 
@@ -37,7 +38,7 @@ pub(crate) struct ScanArgs {
     /// The format printed on stdout.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     format: ReportFormat,
-    /// Also write FORMAT to FILE (table, json, cyclonedx, spdx); repeatable.
+    /// Also write FORMAT to FILE (any `--format`); repeatable.
     #[arg(long, value_name = "FORMAT=FILE")]
     output: Vec<String>,
     /// The built-in severity gate's threshold (default: critical; `none` to never fail on severity).
@@ -86,9 +87,37 @@ pub(crate) struct ScanArgs {
     /// Decide even when some file could not be analysed.
     #[arg(long)]
     allow_partial: bool,
+    /// The Dockerfile that built the image: findings are also located at the
+    /// instruction that made their layer (SARIF, TeamCity).
+    #[arg(long, value_name = "FILE")]
+    dockerfile: Option<PathBuf>,
+    /// The AWS account ASFF findings are filed under [env: AWS_ACCOUNT_ID].
+    #[arg(long, value_name = "ID")]
+    aws_account_id: Option<String>,
+    /// The AWS region ASFF findings are filed in [env: AWS_REGION] (default us-east-1).
+    #[arg(long, value_name = "REGION")]
+    aws_region: Option<String>,
 }
 
 pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
+    let result = run_scan(args);
+    if let (Err(error), ReportFormat::Teamcity) = (&result, args.format) {
+        // TeamCity reads stdout: say why there is no report.
+        let code = match super::exit_code(error) {
+            code if code == ExitCode::from(EXIT_UNDECIDED) => EXIT_UNDECIDED,
+            _ => 2,
+        };
+        let text = error
+            .chain()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(": ");
+        let _ = report::write_stdout(&report::teamcity_error_problem(&text, code));
+    }
+    result
+}
+
+fn run_scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let mut outputs = Vec::new();
     for spec in &args.output {
         let (format, path) = spec
@@ -222,8 +251,27 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     if let Some(warning) = &report.db.age_warning {
         tracing::warn!("{warning}");
     }
+    let dockerfile = match &args.dockerfile {
+        Some(path) => source::attribute_layers(path, &report.scan.target.layer_commands)?,
+        None => Vec::new(),
+    };
+    let defaults = AwsTarget::default();
     let render = RenderConfig {
         created: report::creation_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()),
+        dockerfile,
+        aws: AwsTarget {
+            account: args
+                .aws_account_id
+                .clone()
+                .or_else(|| std::env::var("AWS_ACCOUNT_ID").ok())
+                .unwrap_or(defaults.account),
+            region: args
+                .aws_region
+                .clone()
+                .or_else(|| std::env::var("AWS_REGION").ok())
+                .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+                .unwrap_or(defaults.region),
+        },
     };
     for (format, path) in &outputs {
         let text = report::render_report(*format, &report, &render, false)

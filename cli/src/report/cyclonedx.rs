@@ -24,6 +24,9 @@ pub(super) struct Bom {
     version: u32,
     metadata: Metadata,
     components: Vec<Component>,
+    /// Filled for the VEX flavour (`cyclonedx-vex`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(super) vulnerabilities: Vec<super::cyclonedx_vex::Vulnerability>,
 }
 
 #[derive(Serialize)]
@@ -140,15 +143,13 @@ pub(super) fn document(scan: &ScanInventory) -> Bom {
             ..Component::default()
         });
     }
-    let mut seen = std::collections::BTreeSet::new();
-    for package in &scan.inventory.packages {
+    for (package, bom_ref) in scan
+        .inventory
+        .packages
+        .iter()
+        .zip(package_refs(&scan.inventory.packages))
+    {
         let purl = package.purl.to_string();
-        let mut bom_ref = purl.clone();
-        let mut copy = 1;
-        while !seen.insert(bom_ref.clone()) {
-            copy += 1;
-            bom_ref = format!("{purl}#{copy}");
-        }
         let mut properties = vec![
             property("portcullis:package:type", package.kind.name()),
             property("portcullis:package:evidence", package.evidence().name()),
@@ -223,5 +224,24 @@ pub(super) fn document(scan: &ScanInventory) -> Bom {
             component: image,
         },
         components,
+        vulnerabilities: Vec::new(),
     }
+}
+
+/// Each package's `bom-ref`: its purl, numbered when two packages share one.
+pub(super) fn package_refs(packages: &[crate::catalog::Package]) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    packages
+        .iter()
+        .map(|package| {
+            let purl = package.purl.to_string();
+            let mut bom_ref = purl.clone();
+            let mut copy = 1;
+            while !seen.insert(bom_ref.clone()) {
+                copy += 1;
+                bom_ref = format!("{purl}#{copy}");
+            }
+            bom_ref
+        })
+        .collect()
 }

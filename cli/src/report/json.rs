@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::entries::Counts;
 use crate::catalog::Package;
 use crate::scan::{Report, TargetSummary};
 
@@ -21,6 +22,17 @@ pub(super) struct JsonReport<'a> {
     diagnostics: Vec<Diagnostic<'a>>,
     policies: Vec<Policy<'a>>,
     verdict: &'static str,
+    summary: Counts,
+}
+
+/// Open findings per severity, and how many were suppressed.
+fn summary(report: &Report) -> Counts {
+    let mut counts = Counts::default();
+    for (index, score) in report.scores.iter().enumerate() {
+        let suppressed = report.suppressed.get(index).is_some_and(Option::is_some);
+        counts.add(score.severity, suppressed);
+    }
+    counts
 }
 
 #[derive(Serialize)]
@@ -399,5 +411,6 @@ pub(super) fn document(report: &Report) -> JsonReport<'_> {
             })
             .collect(),
         verdict: report.verdict.name(),
+        summary: summary(report),
     }
 }

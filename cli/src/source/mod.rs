@@ -9,6 +9,7 @@ mod artifact;
 mod config;
 mod detect;
 mod docker_archive;
+mod dockerfile;
 mod error;
 mod manifest;
 mod oci;
@@ -21,6 +22,7 @@ use crate::model::{Digest, Platform};
 
 pub(crate) use artifact::{pull_artifact, push_artifact, ArtifactKind};
 pub(crate) use config::ImageConfig;
+pub(crate) use dockerfile::{attribute_layers, DockerfileStep};
 pub(crate) use error::Error;
 
 /// The kinds of target this stage can open.
