@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# action/publish.sh -- upload the SARIF report and/or comment the result, as asked.
+#
+# Runs after scan.sh whatever the verdict, before gate.sh, so a failing image
+# still shows in code scanning and on the pull request. `portcullis github …`
+# reads GITHUB_TOKEN (the `github-token` input) and the GITHUB_API_URL,
+# GITHUB_REPOSITORY, GITHUB_SHA and GITHUB_REF that Actions sets. A publication
+# that was asked for and fails fails the step.
+set -euo pipefail
+# shellcheck source=action/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+: "${PORTCULLIS_EXE:?PORTCULLIS_EXE is not set}"
+require_bool upload-sarif "${INPUT_UPLOAD_SARIF:-}"
+require_bool comment "${INPUT_COMMENT:-}"
+[ -n "${GITHUB_TOKEN:-}" ] \
+  || die "input \`github-token\` is empty: \`upload-sarif\` and \`comment\` need a token (the default is the job's \`github.token\`)"
+
+status=0
+if [ "$INPUT_UPLOAD_SARIF" = true ]; then
+  if [ -z "${SARIF_FILE:-}" ]; then
+    gh_error "\`upload-sarif\`: the scan wrote no SARIF report to upload (see the scan step)"
+    status=1
+  else
+    args=(github upload-sarif "$SARIF_FILE")
+    if [ -n "${INPUT_SARIF_CATEGORY:-}" ]; then args+=(--category "$INPUT_SARIF_CATEGORY"); fi
+    "$PORTCULLIS_EXE" "${args[@]}" \
+      || { gh_error "\`portcullis github upload-sarif\` failed (does the job have \`security-events: write\`?)"; status=1; }
+  fi
+fi
+if [ "$INPUT_COMMENT" = true ]; then
+  if [ -z "${REPORT_FILE:-}" ]; then
+    gh_error "\`comment\`: the scan wrote no JSON report to comment on (see the scan step)"
+    status=1
+  else
+    "$PORTCULLIS_EXE" github comment "$REPORT_FILE" \
+      || { gh_error "\`portcullis github comment\` failed (does the job have \`pull-requests: write\`?)"; status=1; }
+  fi
+fi
+exit "$status"
