@@ -30,9 +30,19 @@ fi
 
 # From PyPI: the RustSec cross-check (tests/crosscheck) orders versions with
 # semver; the SBOM tests validate with the CycloneDX library and spdx-tools.
-python3 -c 'import semver, cyclonedx.validation.json, spdx_tools' 2>/dev/null \
+# The CI report tests validate ASFF with botocore's Security Hub model and
+# read JUnit with junitparser.
+python3 -c 'import semver, cyclonedx.validation.json, spdx_tools, botocore, junitparser' 2>/dev/null \
   || python3 -m pip install --quiet --disable-pip-version-check \
-       semver==3.0.2 "cyclonedx-python-lib[json-validation]" spdx-tools
+       semver==3.0.2 "cyclonedx-python-lib[json-validation]" spdx-tools botocore==1.43.11 junitparser==5.0.3
+
+# From npm: Microsoft's SARIF multitool validates SARIF with GitHub's rules.
+MULTITOOL=target/tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+if [ ! -x "$MULTITOOL" ]; then
+  mkdir -p target/tools
+  npm install --silent --no-audit --no-fund --prefix target/tools @microsoft/sarif-multitool@5.7.0
+  chmod u+x "$MULTITOOL"
+fi
 
 export PORTCULLIS_FIXTURES="${PORTCULLIS_FIXTURES:-$PWD/target/fixture-images}"
 mkdir -p target
@@ -40,3 +50,12 @@ bash "$SHARED/fixtures/build-images.sh" "$PORTCULLIS_FIXTURES" > target/fixture-
   || { cat target/fixture-build.log >&2; exit 1; }
 
 cargo test --workspace
+
+# The wrappers (GitHub Action, Jenkins library, TeamCity meta-runner), each
+# tested with its CI's own tools over the binary just built.
+cargo build -q
+export PORTCULLIS_BIN="$PWD/target/debug/portcullis" SHARED
+for wrapper in action jenkins teamcity; do
+  bash "tests/wrappers/$wrapper/setup.sh"
+  bash "tests/wrappers/$wrapper/test.sh"
+done
