@@ -1,6 +1,7 @@
 //! The `portcullis` binary: a vulnerability gate for CI/CD pipelines.
 
 mod catalog;
+mod checks;
 mod cmd;
 mod github;
 mod hook;

@@ -3,6 +3,7 @@
 //! gate) with frozen configs.
 
 use crate::catalog::{self, Inventory};
+use crate::checks::{self, AllowList, CheckFinding, CheckInput};
 use crate::layer::{self, LayerConfig, ReadStats};
 use crate::matcher::{self, Finding, Unmatchable};
 use crate::model::{Digest, Platform, Timestamp};
@@ -17,6 +18,10 @@ use crate::vulndb::{self, Database, Freshness, SourceInfo};
 pub(crate) struct ScanConfig {
     pub(crate) source: SourceConfig,
     pub(crate) layers: LayerConfig,
+    /// Known-fake secrets.
+    pub(crate) allow: AllowList,
+    /// Run the hygiene and secret checks.
+    pub(crate) checks: bool,
 }
 
 /// Why a scan failed.
@@ -82,6 +87,11 @@ pub(crate) struct TargetSummary {
     /// The configured user (`None`: root by default).
     pub(crate) user: Option<String>,
     pub(crate) exposed_ports: Vec<String>,
+    pub(crate) env: Vec<String>,
+    pub(crate) labels: Vec<(String, String)>,
+    /// Every history step, empty layers included.
+    pub(crate) history: Vec<String>,
+    pub(crate) healthcheck: Option<Vec<String>>,
 }
 
 impl TargetSummary {
@@ -100,6 +110,8 @@ pub(crate) struct ScanInventory {
     pub(crate) target: TargetSummary,
     pub(crate) inventory: Inventory,
     pub(crate) stats: ReadStats,
+    /// Hygiene and secret checks that fired, most severe first.
+    pub(crate) checks: Vec<CheckFinding>,
 }
 
 /// Opens `target`, reads its layers and catalogs its packages.
@@ -113,12 +125,16 @@ pub(crate) fn inventory(target: &str, config: &ScanConfig) -> Result<ScanInvento
             target: summary(&image),
             inventory: read_sbom(path)?,
             stats: ReadStats::default(),
+            checks: Vec::new(),
         });
     }
-    let selection = catalog::selection().map_err(|source| Error::Catalog {
+    let mut selection = catalog::selection().map_err(|source| Error::Catalog {
         target: target.to_owned(),
         source: Box::new(source),
     })?;
+    if config.checks {
+        selection = selection.with_inspector(checks::inspector());
+    }
     let (view, stats) =
         layer::read_image(&image, &selection, &config.layers).map_err(|source| Error::Layer {
             target: target.to_owned(),
@@ -128,10 +144,28 @@ pub(crate) fn inventory(target: &str, config: &ScanConfig) -> Result<ScanInvento
         target: target.to_owned(),
         source: Box::new(source),
     })?;
+    let summary = summary(&image);
+    let started = std::time::Instant::now();
+    let checks = if !config.checks {
+        Vec::new()
+    } else {
+        checks::run(&CheckInput {
+            target: &summary,
+            view: &view,
+            packages: &inventory.packages,
+            allow: &config.allow,
+        })
+    };
+    tracing::debug!(
+        "{} checks fired ({:.1} ms)",
+        checks.len(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     Ok(ScanInventory {
-        target: summary(&image),
+        target: summary,
         inventory,
         stats,
+        checks,
     })
 }
 
@@ -145,6 +179,10 @@ fn summary(image: &Image) -> TargetSummary {
         layer_commands: image.config.layer_commands.clone(),
         user: image.config.user.clone(),
         exposed_ports: image.config.exposed_ports.clone(),
+        env: image.config.env.clone(),
+        labels: image.config.labels.clone(),
+        history: image.config.history.clone(),
+        healthcheck: image.config.healthcheck.clone(),
     }
 }
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::checks::{AllowList, AllowListError};
 use crate::layer::{LayerCache, LayerConfig, DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_LAYER_BYTES};
 use crate::model::Platform;
 use crate::scan::ScanConfig;
@@ -40,7 +41,17 @@ pub(crate) struct TargetArgs {
     /// Refuse an image whose layers unpack past this many bytes in all.
     #[arg(long, default_value_t = DEFAULT_MAX_IMAGE_BYTES)]
     pub(crate) max_image_bytes: u64,
+    /// Known-fake secret values and paths (default: `.portcullis-secrets.toml`
+    /// when present, on top of the built-in list); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) secrets_allow: Vec<PathBuf>,
+    /// Skip the hygiene and secret checks (packages only).
+    #[arg(long)]
+    pub(crate) no_checks: bool,
 }
+
+/// The secrets allow-list read when none is named.
+const DEFAULT_SECRETS_ALLOW: &str = ".portcullis-secrets.toml";
 
 impl TargetArgs {
     /// Whether the target names a registry image (which needs the network).
@@ -67,13 +78,19 @@ impl TargetArgs {
             .or_else(|| dirs::cache_dir().map(|dir| dir.join("portcullis")))
     }
 
-    pub(crate) fn scan_config(&self) -> ScanConfig {
+    pub(crate) fn scan_config(&self) -> Result<ScanConfig, AllowListError> {
         let cache_dir = self.cache_dir();
         let docker_config_dir = std::env::var_os("DOCKER_CONFIG")
             .map(PathBuf::from)
             .or_else(|| dirs::home_dir().map(|home| home.join(".docker")));
         let threads = std::thread::available_parallelism().map_or(2, usize::from);
-        ScanConfig {
+        let mut allow_files = self.secrets_allow.clone();
+        if allow_files.is_empty() && std::path::Path::new(DEFAULT_SECRETS_ALLOW).is_file() {
+            allow_files.push(PathBuf::from(DEFAULT_SECRETS_ALLOW));
+        }
+        Ok(ScanConfig {
+            allow: AllowList::load(&allow_files)?,
+            checks: !self.no_checks,
             source: SourceConfig {
                 platform: self.platform.clone(),
                 insecure_registries: self.insecure_registry.clone(),
@@ -88,6 +105,6 @@ impl TargetArgs {
                 threads,
                 progress: std::io::stderr().is_terminal(),
             },
-        }
+        })
     }
 }

@@ -23,7 +23,7 @@ pub(crate) struct SbomArgs {
 }
 
 pub(crate) fn run(args: &SbomArgs) -> anyhow::Result<ExitCode> {
-    let config = args.target.scan_config();
+    let config = args.target.scan_config()?;
     let result = scan::inventory(&args.target.target, &config)?;
     tracing::debug!(
         "{} layers read, {} from the cache",

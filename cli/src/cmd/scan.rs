@@ -143,7 +143,7 @@ fn run_scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         warn_after_seconds: parse_duration(&warn_age).context("`--db-warn-age`")?,
         fail_after_seconds: parse_duration(&max_age).context("`--db-max-age`")?,
     };
-    let config = args.target.scan_config();
+    let config = args.target.scan_config()?;
     if args.offline && args.target.is_registry_reference() {
         anyhow::bail!(
             "`{}` is a registry reference, and `--offline` forbids the network",

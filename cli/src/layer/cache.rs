@@ -8,16 +8,17 @@
 //! claims could let one image poison the cache for another.
 //!
 //! Format: zstd over `PCLC1`, then length-prefixed sections (entries,
-//! whiteouts, opaque dirs, skipped files). A damaged entry is a cache miss.
+//! whiteouts, opaque dirs, skipped files, notable files). A damaged entry is a cache miss.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::walk::{Entry, LayerContents};
+use super::select::Hit;
+use super::walk::{Entry, LayerContents, Notable};
 use super::{Error, Selection};
 use crate::model::Digest;
 
-const MAGIC: &[u8; 5] = b"PCLC1";
+const MAGIC: &[u8; 5] = b"PCLC2";
 /// zstd level for cache entries: fast to write, still small.
 const ZSTD_LEVEL: i32 = 3;
 /// Refuse cache entries that decode past this size (1 GiB).
@@ -121,6 +122,18 @@ fn encode(contents: &LayerContents) -> Vec<u8> {
         put_bytes(&mut out, path.as_bytes());
         put_bytes(&mut out, why.as_bytes());
     }
+    out.extend_from_slice(&(contents.notable.len() as u64).to_le_bytes());
+    for notable in &contents.notable {
+        put_bytes(&mut out, notable.path.as_bytes());
+        out.extend_from_slice(&u64::from(notable.mode).to_le_bytes());
+        out.extend_from_slice(&(notable.hits.len() as u64).to_le_bytes());
+        for hit in &notable.hits {
+            put_bytes(&mut out, hit.rule.as_bytes());
+            out.extend_from_slice(&u64::from(hit.line).to_le_bytes());
+            put_bytes(&mut out, hit.excerpt.as_bytes());
+            put_bytes(&mut out, hit.value_sha256.as_bytes());
+        }
+    }
     out
 }
 
@@ -178,6 +191,20 @@ fn decode(bytes: &[u8]) -> Option<LayerContents> {
     for _ in 0..cursor.count()? {
         contents.skipped.push((cursor.text()?, cursor.text()?));
     }
+    for _ in 0..cursor.count()? {
+        let path = cursor.text()?;
+        let mode = u32::try_from(cursor.count()?).ok()?;
+        let mut hits = Vec::new();
+        for _ in 0..cursor.count()? {
+            hits.push(Hit {
+                rule: cursor.text()?,
+                line: u32::try_from(cursor.count()?).ok()?,
+                excerpt: cursor.text()?,
+                value_sha256: cursor.text()?,
+            });
+        }
+        contents.notable.push(Notable { path, mode, hits });
+    }
     cursor.0.is_empty().then_some(contents)
 }
 
@@ -198,6 +225,16 @@ mod tests {
         contents.whiteouts.insert("etc/motd".into());
         contents.opaque_dirs.insert("opt/webui".into());
         contents.skipped.push(("big".into(), "too large".into()));
+        contents.notable.push(Notable {
+            path: "app/.env".into(),
+            mode: 0o4755,
+            hits: vec![Hit {
+                rule: "secret/dotenv".into(),
+                line: 3,
+                excerpt: "DB_PASSWORD=****".into(),
+                value_sha256: "ab".into(),
+            }],
+        });
         let encoded = encode(&contents);
         assert_eq!(decode(&encoded), Some(contents));
         assert_eq!(decode(&encoded[..encoded.len() - 1]), None);

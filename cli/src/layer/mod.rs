@@ -20,7 +20,7 @@ use crate::source::{BlobStore, Contents, Image, LayerBlob};
 
 pub(crate) use cache::LayerCache;
 pub(crate) use error::{Error, LayerName};
-pub(crate) use select::{Keep, Selection, Sniff, Want};
+pub(crate) use select::{Hit, Inspector, Keep, Selection, Sniff, Want};
 pub(crate) use squash::{KeptFile, View};
 use walk::{Caps, LayerContents};
 

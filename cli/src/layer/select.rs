@@ -52,9 +52,32 @@ pub(crate) struct Sniff {
     pub(crate) extract: Extract,
 }
 
+/// What an inspector found in a file's bytes: a rule, the 1-based line, a
+/// redacted excerpt and a hash of the matched value (never the value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub(crate) rule: String,
+    pub(crate) line: u32,
+    pub(crate) excerpt: String,
+    pub(crate) value_sha256: String,
+}
+
+/// Looks at every regular file of a layer as it streams by, for checks that
+/// are not catalogers: its mode and path (`notable`) and, below `max_bytes`,
+/// its bytes (`scan`). What it notes is cached with the layer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Inspector {
+    /// Names the inspector's code in cache keys; change it when the rules change.
+    pub(crate) version: &'static str,
+    pub(crate) max_bytes: u64,
+    pub(crate) notable: fn(path: &str, mode: u32) -> bool,
+    pub(crate) scan: fn(path: &str, bytes: &[u8]) -> Vec<Hit>,
+}
+
 /// The compiled wants of every cataloger.
 #[derive(Debug, Clone)]
 pub(crate) struct Selection {
+    inspector: Option<Inspector>,
     set: GlobSet,
     wants: Vec<Want>,
     sniffs: Vec<Sniff>,
@@ -84,11 +107,27 @@ impl Selection {
             fingerprint.push_str(&format!("\n{} {}", sniff.name, sniff.max_bytes));
         }
         Ok(Selection {
+            inspector: None,
             set: builder.build()?,
             wants: wants.to_vec(),
             sniffs: sniffs.to_vec(),
             version: Digest::sha256_of(fingerprint.as_bytes()).hex()[..16].to_owned(),
         })
+    }
+
+    /// Adds an inspector that sees every regular file (its version joins the cache key).
+    pub(crate) fn with_inspector(mut self, inspector: Inspector) -> Selection {
+        let fingerprint = format!(
+            "{}\n{}\n{}",
+            self.version, inspector.version, inspector.max_bytes
+        );
+        self.version = Digest::sha256_of(fingerprint.as_bytes()).hex()[..16].to_owned();
+        self.inspector = Some(inspector);
+        self
+    }
+
+    pub(crate) fn inspector(&self) -> Option<&Inspector> {
+        self.inspector.as_ref()
     }
 
     /// A short hash of the patterns and collector version, for cache keys.

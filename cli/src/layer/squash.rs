@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::walk::{Entry, LayerContents};
+use super::walk::{Entry, LayerContents, Notable};
 use super::Error;
 
 /// Symlink hops allowed in one lookup, as Linux's `MAXSYMLINKS`.
@@ -26,6 +26,11 @@ pub(crate) struct View {
     entries: BTreeMap<String, (Entry, Option<usize>)>,
     /// Wanted files that were not kept, with their layer and why.
     pub(crate) skipped: Vec<(String, Option<usize>, String)>,
+    /// Notable files that survive the upper layers, with their layer.
+    notable: BTreeMap<String, (Notable, Option<usize>)>,
+    /// Every notable file with inspector hits, in every layer: a file a later
+    /// layer deletes still ships in its own layer.
+    hits: Vec<(Notable, Option<usize>)>,
 }
 
 /// Removes `path` and everything below it.
@@ -72,9 +77,17 @@ impl View {
         // Whiteouts hide lower layers only, so they apply before this layer's own files.
         for dir in &layer.opaque_dirs {
             remove_below(&mut self.entries, dir);
+            remove_below(&mut self.notable, dir);
         }
         for path in &layer.whiteouts {
             remove_tree(&mut self.entries, path);
+            remove_tree(&mut self.notable, path);
+        }
+        for notable in layer.notable {
+            if !notable.hits.is_empty() {
+                self.hits.push((notable.clone(), index));
+            }
+            self.notable.insert(notable.path.clone(), (notable, index));
         }
         for (path, entry) in layer.entries {
             // A file or link replacing a directory hides what was under it.
@@ -87,6 +100,21 @@ impl View {
                 .into_iter()
                 .map(|(path, why)| (path, index, why)),
         );
+    }
+
+    /// Notable files of the final image, by path, with the layer that wrote them.
+    pub(crate) fn notable(&self) -> impl Iterator<Item = (&Notable, Option<usize>)> {
+        self.notable.values().map(|(n, layer)| (n, *layer))
+    }
+
+    /// Every file with inspector hits in any layer, deleted later or not.
+    pub(crate) fn hits(&self) -> &[(Notable, Option<usize>)] {
+        &self.hits
+    }
+
+    /// Whether the final image still has `path` as `layer` wrote it.
+    pub(crate) fn still_has(&self, path: &str, layer: Option<usize>) -> bool {
+        self.notable.get(path).is_some_and(|(_, l)| *l == layer)
     }
 
     /// Follows symlinks in every component of `path`, within the image root.

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Read};
 use std::sync::atomic::AtomicU64;
 
-use super::select::Keep;
+use super::select::{Hit, Keep};
 use super::stream::{Decoded, Meter, Overflow};
 use super::{Error, LayerName, Selection};
 
@@ -38,6 +38,16 @@ pub(crate) struct LayerContents {
     pub(crate) opaque_dirs: BTreeSet<String>,
     /// Wanted files that were not kept, and why (too large, a dangling hard link).
     pub(crate) skipped: Vec<(String, String)>,
+    /// Files the inspector noted: their mode, and what it found in them.
+    pub(crate) notable: Vec<Notable>,
+}
+
+/// A file the inspector noted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Notable {
+    pub(crate) path: String,
+    pub(crate) mode: u32,
+    pub(crate) hits: Vec<Hit>,
 }
 
 /// Limits on what one layer may unpack to.
@@ -154,6 +164,7 @@ fn walk_entries(
 ) -> io::Result<Result<(), Error>> {
     let mut archive = tar::Archive::new(stream);
     let mut matches = Vec::new();
+    let mut buffer = Vec::new();
     for entry in archive.entries()? {
         let mut entry = entry?;
         let raw_path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
@@ -212,10 +223,51 @@ fn walk_entries(
                 }
             }
         } else if kind.is_file() {
-            let executable = entry.header().mode().is_ok_and(|mode| mode & 0o111 != 0);
+            let mode = entry.header().mode().unwrap_or(0);
+            let executable = mode & 0o111 != 0;
+            let Some(inspector) = selection.inspector() else {
+                collect_file(
+                    path,
+                    &mut entry,
+                    executable,
+                    selection,
+                    &mut matches,
+                    contents,
+                )?;
+                continue;
+            };
+            let notable = (inspector.notable)(&path, mode);
+            if entry.size() > inspector.max_bytes {
+                if notable {
+                    contents.notable.push(Notable {
+                        path: path.clone(),
+                        mode,
+                        hits: Vec::new(),
+                    });
+                }
+                collect_file(
+                    path,
+                    &mut entry,
+                    executable,
+                    selection,
+                    &mut matches,
+                    contents,
+                )?;
+                continue;
+            }
+            buffer.clear();
+            entry.read_to_end(&mut buffer)?;
+            let hits = (inspector.scan)(&path, &buffer);
+            if notable || !hits.is_empty() {
+                contents.notable.push(Notable {
+                    path: path.clone(),
+                    mode,
+                    hits,
+                });
+            }
             collect_file(
                 path,
-                &mut entry,
+                buffer.as_slice(),
                 executable,
                 selection,
                 &mut matches,

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::checks::RuleKind;
 use crate::model::Severity;
 use crate::policy::Verdict;
 use crate::scan::Report;
@@ -18,12 +19,16 @@ use super::RenderConfig;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum EntryKind {
     Vulnerability,
+    Hygiene,
+    Secret,
 }
 
 impl EntryKind {
     pub(super) fn name(self) -> &'static str {
         match self {
             EntryKind::Vulnerability => "vulnerability",
+            EntryKind::Hygiene => "hygiene",
+            EntryKind::Secret => "secret",
         }
     }
 }
@@ -77,6 +82,8 @@ pub(super) struct Entry<'a> {
     pub(super) suppressed: Option<&'a Suppression>,
     /// Named by a policy that failed the target.
     pub(super) failed_gate: bool,
+    /// What a check found, said by the check (secrets redacted).
+    pub(super) detail: Option<&'a str>,
 }
 
 impl Entry<'_> {
@@ -90,15 +97,16 @@ impl Entry<'_> {
 
     /// A one-line message for CI annotations.
     pub(super) fn message(&self) -> String {
-        let mut text = match &self.package {
-            Some(p) => format!(
+        let mut text = match (&self.package, self.detail) {
+            (_, Some(detail)) => format!("{} ({}): {detail}", self.title, self.severity.name()),
+            (Some(p), None) => format!(
                 "{} {} is affected by {} ({})",
                 p.name,
                 p.version,
                 self.rule_id,
                 self.severity.name()
             ),
-            None => format!("{} ({})", self.title, self.severity.name()),
+            (None, None) => format!("{} ({})", self.title, self.severity.name()),
         };
         if self.kev {
             text.push_str(", known exploited");
@@ -334,9 +342,50 @@ pub(super) fn entries<'a>(report: &'a Report, config: &RenderConfig) -> Vec<Entr
                 suppressed: report.suppressed.get(index).and_then(Option::as_ref),
                 failed_gate: report.suppressed.get(index).is_none_or(Option::is_none)
                     && failing.contains(finding.id.as_str()),
+                detail: None,
             }
         })
         .collect();
+    let config_file = config
+        .dockerfile
+        .iter()
+        .flatten()
+        .next()
+        .map_or_else(|| "Dockerfile".to_owned(), |step| step.path.clone());
+    entries.extend(report.scan.checks.iter().map(|check| Entry {
+        kind: match check.rule.kind {
+            RuleKind::Hygiene => EntryKind::Hygiene,
+            RuleKind::Secret => EntryKind::Secret,
+        },
+        rule_id: check.rule.id,
+        aliases: &[],
+        title: check.rule.title.to_owned(),
+        severity: check.severity(),
+        score: None,
+        cvss: &[],
+        risk: 0,
+        kev: false,
+        package: None,
+        fixed_versions: &[],
+        fix: check.rule.fix.trim_end_matches('.').to_owned(),
+        location: EntryLocation {
+            path: check
+                .path
+                .clone()
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| config_file.clone()),
+            layer_label: target.layer_label(check.layer),
+            created_by: check
+                .layer
+                .and_then(|i| target.layer_commands.get(i))
+                .and_then(Option::as_deref),
+            dockerfile: check.layer.and_then(|i| config.dockerfile_line(i)),
+        },
+        help_uri: None,
+        suppressed: None,
+        failed_gate: failing.contains(check.rule.id),
+        detail: Some(&check.message),
+    }));
     entries.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)

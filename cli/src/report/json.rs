@@ -19,6 +19,7 @@ pub(super) struct JsonReport<'a> {
     db: Db<'a>,
     packages: Vec<JsonPackage<'a>>,
     findings: Vec<JsonFinding<'a>>,
+    checks: Vec<JsonCheck<'a>>,
     diagnostics: Vec<Diagnostic<'a>>,
     policies: Vec<Policy<'a>>,
     verdict: &'static str,
@@ -144,6 +145,22 @@ struct JsonFinding<'a> {
     /// New against the baseline (true without one).
     new: bool,
     suppressed: Option<Suppressed<'a>>,
+}
+
+/// A hygiene or secret check that fired.
+#[derive(Serialize)]
+struct JsonCheck<'a> {
+    id: &'static str,
+    kind: &'static str,
+    severity: &'static str,
+    title: &'static str,
+    reference: Option<&'static str>,
+    path: Option<&'a str>,
+    layer: Option<String>,
+    line: Option<u32>,
+    message: &'a str,
+    excerpt: Option<&'a str>,
+    fix: &'static str,
 }
 
 #[derive(Serialize)]
@@ -381,6 +398,24 @@ pub(super) fn document(report: &Report) -> JsonReport<'_> {
                             source: &s.source,
                         }),
                 }
+            })
+            .collect(),
+        checks: report
+            .scan
+            .checks
+            .iter()
+            .map(|c| JsonCheck {
+                id: c.rule.id,
+                kind: c.rule.kind.name(),
+                severity: c.rule.severity.name(),
+                title: c.rule.title,
+                reference: c.rule.reference,
+                path: c.path.as_deref(),
+                layer: layer_of(target, c.layer),
+                line: c.line,
+                message: &c.message,
+                excerpt: c.excerpt.as_deref(),
+                fix: c.rule.fix,
             })
             .collect(),
         diagnostics: inventory

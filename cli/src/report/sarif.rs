@@ -245,6 +245,8 @@ fn rule(entry: &Entry<'_>) -> sarif::ReportingDescriptor {
 fn rule_name(entry: &Entry<'_>) -> String {
     match entry.kind {
         entries::EntryKind::Vulnerability => "VulnerablePackage".to_owned(),
+        entries::EntryKind::Hygiene => "ImageHygiene".to_owned(),
+        entries::EntryKind::Secret => "SecretInImage".to_owned(),
     }
 }
 

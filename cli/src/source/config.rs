@@ -21,6 +21,29 @@ pub(crate) struct ImageConfig {
     pub(crate) diff_ids: Vec<Digest>,
     /// The `created_by` of the history step that made each layer, aligned with `diff_ids`.
     pub(crate) layer_commands: Vec<Option<String>>,
+    /// Every history step's `created_by`, empty layers included (ENV, ARG, USER…).
+    pub(crate) history: Vec<String>,
+    /// Docker's `Healthcheck.Test` (`["NONE"]` turns it off); `None` when absent.
+    pub(crate) healthcheck: Option<Vec<String>>,
+}
+
+/// Docker's config keeps the health check, which the OCI spec does not model.
+#[derive(serde::Deserialize, Default)]
+struct DockerExtras {
+    #[serde(default)]
+    config: Option<DockerRuntime>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct DockerRuntime {
+    #[serde(rename = "Healthcheck", default)]
+    healthcheck: Option<Healthcheck>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Healthcheck {
+    #[serde(rename = "Test", default)]
+    test: Option<Vec<String>>,
 }
 
 impl ImageConfig {
@@ -65,6 +88,21 @@ impl ImageConfig {
             labels.sort();
             config.labels = labels;
         }
+        config.history = raw
+            .history()
+            .as_ref()
+            .map(|steps| {
+                steps
+                    .iter()
+                    .filter_map(|s| s.created_by().clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let extras: DockerExtras = serde_json::from_slice(bytes).unwrap_or_default();
+        config.healthcheck = extras
+            .config
+            .and_then(|c| c.healthcheck)
+            .and_then(|h| h.test);
         config.layer_commands = raw
             .history()
             .as_ref()
