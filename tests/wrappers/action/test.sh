@@ -5,22 +5,23 @@
 # zizmor's audit (no template injection, unpinned uses and the rest of its
 # regular persona), the harness's own rules (run_action.py: SHA-pinned uses
 # with a version comment, no `${{ }}` in run:, known inputs and step ids),
-# ShellCheck on every script, and the checksums.txt format. Each of zizmor and
-# the harness is first shown to catch a planted mistake.
+# ShellCheck on every script, and the checksums.txt format. Each of zizmor, the
+# harness and the SARIF validator is first shown to catch a planted mistake.
 #
 # Dynamic: run_action.py runs the action's steps as a runner would against
 # the debian-app fixture, with a DB built from $SHARED's OSV and KEV copies:
-# the default gate, fail-mode report, fail-on none, bad inputs, the DB update
-# and cache paths, publishing (with a stub for `portcullis github`), and the
-# release install from a loopback HTTP server with right and wrong checksums.
+# the default gate (its SARIF checked by Microsoft's SARIF multitool with
+# GitHub's rules), fail-mode report, fail-on none, bad inputs, the DB update
+# and cache paths, publishing with the real `portcullis github` against a fake
+# GitHub REST API on 127.0.0.1 (fake_github.py, which records every request),
+# and the release install from a loopback HTTP server with right and wrong
+# checksums.
 #
 # Env: PORTCULLIS_BIN (the built binary), PORTCULLIS_FIXTURES (holds
-# debian-app.oci.tar), SHARED (holds vulndb/). Runs setup.sh first. Prints one
-# line per check and ends with `N passed, N failed`; exits 1 on any failure.
-#
-# Checks that need a newer portcullis than the one given (SARIF, Markdown
-# summary, the report's `summary` object) look for it in `scan --help` and the
-# report, say which branch they took, and check the older behaviour otherwise.
+# debian-app.oci.tar), SHARED (holds vulndb/), and optionally
+# PORTCULLIS_SARIF_MULTITOOL (default: the one setup.sh installs under
+# target/tools). Runs setup.sh first. Prints one line per check and ends with
+# `N passed, N failed`; exits 1 on any failure.
 # The jq programs are single-quoted on purpose:
 # shellcheck disable=SC2016
 set -euo pipefail
@@ -38,17 +39,20 @@ for needed in "$PORTCULLIS_BIN" "$IMAGE" "$SHARED/vulndb/kev/known_exploited_vul
 done
 
 bash "$HERE/setup.sh"
+MULTITOOL=${PORTCULLIS_SARIF_MULTITOOL:-$REPO/target/tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool}
+[ -x "$MULTITOOL" ] || { echo "test.sh: the SARIF multitool \`$MULTITOOL\` is missing (setup.sh installs it)" >&2; exit 2; }
 SCRIPTS=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
 ZIZMOR="$SCRIPTS/zizmor"
 [ -x "$ZIZMOR" ] || ZIZMOR=$(command -v zizmor)
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/portcullis-action-test.XXXXXX")
-SERVER_PID=""
+SERVER_PIDS=()
 cleanup() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2> /dev/null || true
-    wait "$SERVER_PID" 2> /dev/null || true
-  fi
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do
+    kill "$pid" 2> /dev/null || true
+    wait "$pid" 2> /dev/null || true
+  done
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -112,32 +116,42 @@ logged() { grep -qF -- "$1" "$run_log"; }
 workspace_file() { test -s "$(jq -r .workspace "$run_json")/$1"; }
 workspace_path() { printf '%s/%s' "$(jq -r .workspace "$run_json")" "$1"; }
 sarif_ok() {
-  local sarif
-  if [ "$HAS_SARIF" = yes ]; then
-    jq -e '.outputs["sarif-file"] == "portcullis.sarif"' "$run_json" || return 1
-    sarif=$(workspace_path portcullis.sarif)
-    jq -e '.version == "2.1.0" and (.runs | length) == 1 and (.runs[0].tool.driver.name | length) > 0
-           and any(.runs[0].results[]; .ruleId == "CVE-2021-25900" and .level == "error")' "$sarif"
-  else
-    annotated warning "cannot write SARIF" && jq -e '.outputs["sarif-file"] == ""' "$run_json"
-  fi
+  jq -e '.outputs["sarif-file"] == "portcullis.sarif"' "$run_json" || return 1
+  jq -e '.version == "2.1.0" and (.runs | length) == 1 and (.runs[0].tool.driver.name | length) > 0
+         and any(.runs[0].results[]; .ruleId == "CVE-2021-25900" and .level == "error")' \
+    "$(workspace_path portcullis.sarif)"
 }
+# multitool_errors FILE: run Microsoft's SARIF multitool on FILE with GitHub's
+# rules and the SARIF ones, and print the results of level error, one a line.
+# SARIF2006 (UrisShouldBeReachable, a note-level rule) is turned off: it would
+# try to fetch every helpUri, and this machine reaches no such host.
+multitool_errors() {
+  local out="$TMP/multitool.sarif"
+  rm -f "$out"
+  "$MULTITOOL" validate --rule-kind "Gh;Sarif" --config "$MULTITOOL_CONFIG" --log ForceOverwrite \
+    -o "$out" "$1" > "$TMP/multitool.log" 2>&1 || { cat "$TMP/multitool.log"; return 1; }
+  jq -e '.runs[0].invocations[0].executionSuccessful == true' "$out" > /dev/null \
+    || { echo "the multitool did not finish its run"; cat "$TMP/multitool.log"; return 1; }
+  jq -r '.runs[].results[]? | select(.level == "error") | "\(.ruleId): \(.message.arguments // [] | join(", "))"' "$out"
+}
+sarif_valid() {
+  multitool_errors "$1" > "$TMP/multitool.errors" || { cat "$TMP/multitool.errors"; return 1; }
+  cat "$TMP/multitool.errors"
+  [ ! -s "$TMP/multitool.errors" ]
+}
+multitool_flags() { multitool_errors "$1" > "$TMP/multitool.errors" && grep -F -- "$2" "$TMP/multitool.errors"; }
 summary_ok() {
-  if [ "$HAS_MARKDOWN" = yes ]; then
-    # The step summary is portcullis's own Markdown, whole.
-    jq -e --rawfile markdown "$SHARED_TEMP/portcullis/summary.md" \
-      '($markdown | length) > 0 and (.summary | contains($markdown)) and (.summary | contains("### Portcullis:") | not)' "$run_json"
-  else
-    jq -e --arg verdict "$1" '.summary | contains("### Portcullis: " + $verdict)' "$run_json"
-  fi
+  # The step summary is portcullis's own Markdown, whole, and summary-file names it.
+  jq -e --rawfile markdown "$SHARED_TEMP/portcullis/summary.md" --arg file "$SHARED_TEMP/portcullis/summary.md" \
+    '($markdown | startswith("<!-- portcullis-summary: ")) and (.summary | contains($markdown))
+     and (.summary | contains("### Portcullis:") | not) and .outputs["summary-file"] == $file' "$run_json"
 }
-# counts_match_report: the count outputs equal the report's `summary` object, when it has one.
+# counts_match_report: the count outputs equal the report's `summary` object.
 counts_match_report() {
   jq -e -s '.[0].outputs as $got | .[1].summary as $want
-    | if $want == null then true
-      else ["critical", "high", "medium", "low", "unknown", "suppressed"]
-           | all($got[.] == ($want[.] | tostring))
-      end' "$run_json" "$(workspace_path portcullis-report.json)"
+    | ["critical", "high", "medium", "low", "unknown", "suppressed"]
+    | all($want[.] | type == "number") and all($got[.] == ($want[.] | tostring))' \
+    "$run_json" "$(workspace_path portcullis-report.json)"
 }
 shellcheck_clean() { (cd "$REPO" && shellcheck -x action/*.sh tests/wrappers/action/*.sh); }
 
@@ -158,11 +172,15 @@ if PATH=$PLAIN_PATH command -v portcullis > /dev/null; then
   echo "test.sh: a portcullis is installed on $PLAIN_PATH; the install checks need it gone" >&2
   exit 2
 fi
-HAS_SARIF=no HAS_MARKDOWN=no
-scan_help=$("$PORTCULLIS_BIN" scan --help)
-if grep -qw sarif <<< "$scan_help"; then HAS_SARIF=yes; fi
-if grep -qw markdown <<< "$scan_help"; then HAS_MARKDOWN=yes; fi
-echo "  this portcullis writes SARIF: $HAS_SARIF, Markdown: $HAS_MARKDOWN"
+MULTITOOL_CONFIG="$TMP/multitool-config.xml"
+cat > "$MULTITOOL_CONFIG" << 'EOF'
+<?xml version="1.0" encoding="utf-8"?>
+<Properties>
+  <Properties Key="SARIF2006.UrisShouldBeReachable.Options">
+    <Property Key="RuleEnabled" Value="Disabled" />
+  </Properties>
+</Properties>
+EOF
 # The scenarios share one RUNNER_TEMP, so the layer cache is cold only once.
 SHARED_TEMP="$TMP/runner-temp"
 mkdir -p "$SHARED_TEMP"
@@ -266,9 +284,13 @@ expect "every count output is a number" has '[.outputs.critical, .outputs.high, 
 expect "an ::error:: says a policy failed the image" annotated error "a policy failed"
 expect "the scan step succeeded and the gate step failed" steps_are Scan success Gate failure
 expect "the JSON report is in the workspace" workspace_file portcullis-report.json
-expect "the SARIF report is SARIF 2.1.0 with the smallvec CVE as an error (before SARIF support: a warning)" sarif_ok
-expect "the step summary is portcullis's Markdown (before Markdown support: the action's table)" summary_ok fail
-expect "the count outputs equal the report's summary object (when it has one)" counts_match_report
+expect "the SARIF report is SARIF 2.1.0 with the smallvec CVE as an error" sarif_ok
+expect "the SARIF multitool (rules Gh;Sarif) finds no error in it" sarif_valid "$(workspace_path portcullis.sarif)"
+jq 'del(.runs[0].results[0].message)' "$(workspace_path portcullis.sarif)" > "$TMP/planted.sarif"
+expect "the SARIF multitool flags a planted result without a message" \
+  multitool_flags "$TMP/planted.sarif" "JSON1002: runs[0].results[0], message"
+expect "the step summary is portcullis's Markdown, and summary-file names it" summary_ok
+expect "the count outputs equal the report's summary object" counts_match_report
 expect "the action output portcullis is the binary on PATH" output_is portcullis "$(realpath "$PORTCULLIS_BIN")"
 expect "the layer cache step ran, pinned, on RUNNER_TEMP/portcullis/layers" has \
   --arg path "$SHARED_TEMP/portcullis/layers" \
@@ -354,46 +376,119 @@ expect "the job fails without any DB, even under fail-mode report" result_is fai
 expect "an ::error:: says there is no DB" annotated error "no cached DB was restored"
 expect "nothing was scanned" step_is Scan skipped
 
-# --- publishing, through a stub for `portcullis github` ---------------------------------------------
+# --- publishing: the real `portcullis github` against a fake GitHub API ------------------------------
 
-mkdir -p "$TMP/stub-bin"
-cat > "$TMP/stub-bin/portcullis" << EOF
-#!/usr/bin/env bash
-# A portcullis whose \`github\` commands only record their arguments and environment.
-if [ "\${1:-}" = github ]; then
-  { printf 'args:'; printf ' %s' "\$@"; printf '\n'; env | grep -E '^GITHUB_(TOKEN|REPOSITORY|SHA|REF|API_URL)=' | sort; } >> "\$STUB_LOG"
-  exit 0
-fi
-exec "$PORTCULLIS_BIN" "\$@"
+# start_server NAME COMMAND...: start a loopback server in the background; it
+# writes its port to $TMP/NAME.port, which is where the caller reads it.
+start_server() {
+  local name=$1
+  shift
+  "$@" > "$TMP/$name.log" 2>&1 &
+  SERVER_PIDS+=("$!")
+  for _ in $(seq 100); do
+    [ -s "$TMP/$name.port" ] && return 0
+    sleep 0.1
+  done
+  echo "test.sh: $name did not start:" >&2
+  cat "$TMP/$name.log" >&2
+  exit 2
+}
+API_LOG="$TMP/github-api.jsonl"
+start_server github-api python3 "$HERE/fake_github.py" --port-file "$TMP/github-api.port" --log "$API_LOG"
+API="http://127.0.0.1:$(cat "$TMP/github-api.port")"
+echo "  a fake GitHub API on $API"
+API_REPO=/repos/portcullis-scanner/example
+HARNESS_SHA=6b3f1a9c0d2e4f5a6b7c8d9e0f1a2b3c4d5e6f70 # run_action.py's GITHUB_SHA
+PUBLISH=(--runner-temp "$SHARED_TEMP" --path-prepend "$TMP/path-bin" -i version=path -i "image=$IMAGE" -i "db=$DB"
+         --github-token fake-token --env "GITHUB_API_URL=$API" --env "no_proxy=127.0.0.1" --env "NO_PROXY=127.0.0.1")
+
+# requests_were "METHOD PATH[?QUERY]"...: the fake API got exactly these requests, in order.
+requests_were() {
+  jq -e -s '[.[] | .method + " " + .path + (if .query != "" then "?" + .query else "" end)] as $got
+    | if $got == $ARGS.positional then true else ("got: \($got)\n" | halt_error(1)) end' --args "$@" < "$API_LOG"
+}
+# every_request_bearer TOKEN: each request had `Authorization: Bearer TOKEN` and GitHub's headers.
+every_request_bearer() {
+  jq -e -s --arg auth "Bearer $1" 'length > 0 and all(.[]; .headers.Authorization == $auth
+    and .headers.Accept == "application/vnd.github+json" and (.headers["User-Agent"] | length) > 0)' "$API_LOG"
+}
+# request_json N JQ: JQ holds for the Nth request (0-based).
+request_json() { jq -e -s --argjson n "$1" ".[\$n] | $2" "$API_LOG"; }
+# response_id N: the id the fake API answered request N with.
+response_id() { jq -s -r --argjson n "$1" '.[$n].response.id // "none"' "$API_LOG"; }
+sarif_requests_ok() {
+  requests_were "POST $API_REPO/code-scanning/sarifs" "GET $API_REPO/code-scanning/sarifs/$(response_id 0)"
+}
+upload_names_commit() {
+  jq -e -s --arg sha "$HARNESS_SHA" \
+    '.[0].body | .commit_sha == $sha and .ref == "refs/heads/main" and (.tool_name | length) > 0' "$API_LOG"
+}
+comment_is_summary() { # comment_is_summary N: request N's body is the scan's Markdown summary, whole
+  jq -e -s --argjson n "$1" --rawfile markdown "$SHARED_TEMP/portcullis/summary.md" \
+    '.[$n].body.body | . == $markdown and startswith("<!-- portcullis-summary: ")' "$API_LOG"
+}
+# uploaded_sarif: the SARIF log the upload request carried, base64 of gzip, decoded.
+uploaded_sarif() {
+  python3 - "$API_LOG" << 'EOF'
+import base64, gzip, json, sys
+for line in open(sys.argv[1]):
+    request = json.loads(line)
+    if request["method"] == "POST" and request["path"].endswith("/code-scanning/sarifs"):
+        sys.stdout.write(gzip.decompress(base64.b64decode(request["body"]["sarif"], validate=True)).decode())
+        sys.exit(0)
+sys.exit("no SARIF upload request")
 EOF
-chmod +x "$TMP/stub-bin/portcullis"
-STUB_LOG="$TMP/stub.log"
-stub_saw() { grep -qE -- "$1" "$STUB_LOG"; }
-stub_saw_all() {
-  local pattern
-  for pattern in "$@"; do stub_saw "$pattern" || return 1; done
+}
+uploaded_sarif_ok() {
+  uploaded_sarif > "$TMP/uploaded.sarif" || return 1
+  jq -e --slurpfile written "$(workspace_path portcullis.sarif)" '.version == "2.1.0"
+    and any(.runs[0].results[]; .ruleId == "CVE-2021-25900" and .level == "error")
+    and (.runs[0].results | length) == ($written[0].runs[0].results | length)
+    and (.runs[0].automationDetails.id | startswith("images/"))' "$TMP/uploaded.sarif"
 }
 
-act comment "$ACTION" --runner-temp "$SHARED_TEMP" --path-prepend "$TMP/stub-bin" -i version=path \
-  -i "image=$IMAGE" -i "db=$DB" -i comment=true --github-token fake-token --env "STUB_LOG=$STUB_LOG"
+: > "$API_LOG"
+act comment "$ACTION" "${PUBLISH[@]}" -i comment=true --env GITHUB_REF=refs/pull/7/merge
 expect "the job fails on the verdict, after publishing" result_is failure
 expect "the publish step ran and succeeded" step_is "Publish to GitHub" success
-expect "\`portcullis github comment\` got the JSON report" stub_saw '^args: github comment portcullis-report.json$'
-expect "it got the github-token input as GITHUB_TOKEN" stub_saw '^GITHUB_TOKEN=fake-token$'
-expect "it got GITHUB_REPOSITORY, GITHUB_SHA and GITHUB_REF" stub_saw_all '^GITHUB_REPOSITORY=' '^GITHUB_SHA=' '^GITHUB_REF='
+expect "it listed PR #7's comments, then created one" requests_were \
+  "GET $API_REPO/issues/7/comments?per_page=100&page=1" "POST $API_REPO/issues/7/comments"
+expect "every request carried \`Authorization: Bearer <github-token>\` and GitHub's Accept header" every_request_bearer fake-token
+expect "the comment is the scan's Markdown summary, marker line first" comment_is_summary 1
+expect "the fake API created it (201)" request_json 1 '.status == 201'
+comment_id=$(response_id 1)
 
-: > "$STUB_LOG"
-act upload-sarif "$ACTION" --runner-temp "$SHARED_TEMP" --path-prepend "$TMP/stub-bin" -i version=path \
-  -i "image=$IMAGE" -i "db=$DB" -i fail-on=none -i upload-sarif=true -i sarif-category=images \
-  --github-token fake-token --env "STUB_LOG=$STUB_LOG"
-if [ "$HAS_SARIF" = yes ]; then
-  expect "the job succeeds" result_is success
-  expect "\`portcullis github upload-sarif\` got the SARIF file and category" stub_saw '^args: github upload-sarif portcullis.sarif --category images$'
-else
-  echo "  (this portcullis cannot write SARIF yet: checking that upload-sarif fails closed)"
-  expect "the job fails: upload-sarif was asked for and there is no SARIF" result_is failure
-  expect "an ::error:: says no SARIF report was written" annotated error "wrote no SARIF report to upload"
-fi
+: > "$API_LOG"
+act comment-again "$ACTION" "${PUBLISH[@]}" -i comment=true --env GITHUB_REF=refs/pull/7/merge
+expect "the publish step succeeded" step_is "Publish to GitHub" success
+expect "a second run on PR #7 updates the first run's comment (PATCH), and creates none" requests_were \
+  "GET $API_REPO/issues/7/comments?per_page=100&page=1" "PATCH $API_REPO/issues/comments/$comment_id"
+expect "the update is the Markdown summary" comment_is_summary 1
+expect "every request carried the token, and the fake API updated the comment (200)" \
+  eval 'every_request_bearer fake-token && request_json 1 ".status == 200"'
+
+: > "$API_LOG"
+act comment-on-push "$ACTION" "${PUBLISH[@]}" -i comment=true --env GITHUB_REF=refs/heads/main
+expect "the publish step succeeded: there is no pull request on a push" step_is "Publish to GitHub" success
+expect "a ::notice:: says the comment was skipped" annotated notice "is not a pull request ref"
+expect "nothing reached the API" requests_were
+
+: > "$API_LOG"
+act upload-sarif "$ACTION" "${PUBLISH[@]}" -i fail-on=none -i upload-sarif=true -i sarif-category=images
+expect "the job succeeds" result_is success
+expect "the publish step succeeded" step_is "Publish to GitHub" success
+expect "it uploaded the SARIF, then asked for its processing status" sarif_requests_ok
+expect "every request carried \`Authorization: Bearer <github-token>\`" every_request_bearer fake-token
+expect "the upload names GITHUB_SHA, GITHUB_REF and the tool" upload_names_commit
+expect "its sarif field (base64 of gzip) is the scan's SARIF 2.1.0 with the smallvec CVE, category images/" uploaded_sarif_ok
+
+: > "$API_LOG"
+act upload-sarif-not-processed "$ACTION" "${PUBLISH[@]}" -i fail-on=none -i upload-sarif=true \
+  --env GITHUB_REPOSITORY=portcullis-scanner/processing-fails
+expect "the job fails: code scanning could not process the upload" result_is failure
+expect "the publish step failed" step_is "Publish to GitHub" failure
+expect "an ::error:: says the upload failed" annotated error "\`portcullis github upload-sarif\` failed"
+expect "portcullis's own message gives GitHub's processing error" logged "expected artifact location"
 
 # --- installing a release ---------------------------------------------------------------------------
 
@@ -418,7 +513,7 @@ printf '%s  %s\n' "$(printf 'not the release' | sha256sum | cut -d' ' -f1)" "$AS
 
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 python3 -m http.server --bind 127.0.0.1 --directory "$TMP/release" "$PORT" > "$TMP/http.log" 2>&1 &
-SERVER_PID=$!
+SERVER_PIDS+=("$!")
 for _ in $(seq 100); do
   curl -fsS -o /dev/null "http://127.0.0.1:$PORT/" 2> /dev/null && break
   sleep 0.1

@@ -2,7 +2,7 @@
 //   groovy -cp tests/wrappers/jenkins tests/wrappers/jenkins/Tests.groovy
 // Environment: JENKINS_LIBRARY (jenkins-plugin/), FAKE_PORTCULLIS (the fake
 // binary), WORK (a scratch directory); for the real runs also REAL_BIN,
-// REAL_DB, REAL_IMAGE and REAL_SARIF (1 when the binary writes SARIF/JUnit).
+// REAL_DB and REAL_IMAGE.
 // Prints `ok`/`not ok` per test and closes with `N passed, N failed`.
 import groovy.json.JsonSlurper
 
@@ -243,14 +243,10 @@ test("config 'library:default' writes the library's portcullis.toml and passes -
 // ---- the real binary ----
 String realBin = System.getenv('REAL_BIN')
 if (realBin) {
-    boolean sarif = System.getenv('REAL_SARIF') == '1'
     String image = System.getenv('REAL_IMAGE')
     Map realEnv = [PORTCULLIS_DB: System.getenv('REAL_DB'), PORTCULLIS_CACHE_DIR: new File(work, 'cache').path]
     Closure realRun = { Map args, Map env = realEnv ->
         Map full = [image: image, binary: realBin, extraArgs: ['--offline']] + args
-        if (!sarif) {
-            full += [sarifFile: '', junitFile: '']   // this binary cannot write them yet
-        }
         File ws = newWorkspace()
         last = harnesses.sh.run(full, ws, env)
         return [run: last, ws: ws]
@@ -259,24 +255,22 @@ if (realBin) {
         Map report = new JsonSlurper().parse(new File(r.ws, 'portcullis.json'))
         assert report.verdict == verdict
         String archived = r.run.calls('archiveArtifacts')[0].args.artifacts
-        if (sarif) {
-            assert archived == 'portcullis.sarif,portcullis-junit.xml,portcullis.json'
-            assert r.run.calls('recordIssues')[0].args.tools[0].pattern == 'portcullis.sarif'
-            assert new File(r.ws, 'portcullis.sarif').isFile()
-            assert r.run.calls('junit')[0].args.testResults == 'portcullis-junit.xml'
-            assert new File(r.ws, 'portcullis-junit.xml').isFile()
-            def junit = new XmlSlurper().parse(new File(r.ws, 'portcullis-junit.xml'))
-            if (verdict == 'fail') {
-                // The critical smallvec finding reaches Warnings NG and the JUnit plugin.
-                Map sarifReport = new JsonSlurper().parse(new File(r.ws, 'portcullis.sarif'))
-                assert sarifReport.runs[0].results.any { it.ruleId == 'CVE-2021-25900' && it.message.text.contains('smallvec') }
-                assert junit.'**'.findAll { it.name() == 'failure' }.size() > 0
-            }
+        assert archived == 'portcullis.sarif,portcullis-junit.xml,portcullis.json'
+        assert r.run.calls('recordIssues')[0].args.tools[0].pattern == 'portcullis.sarif'
+        Map sarifReport = new JsonSlurper().parse(new File(r.ws, 'portcullis.sarif'))
+        assert sarifReport.version == '2.1.0'
+        assert r.run.calls('junit')[0].args.testResults == 'portcullis-junit.xml'
+        def junit = new XmlSlurper().parse(new File(r.ws, 'portcullis-junit.xml'))
+        int junitFailures = junit.'**'.findAll { it.name() == 'failure' }.size()
+        if (verdict == 'fail') {
+            // The critical smallvec finding reaches Warnings NG and the JUnit plugin.
+            assert sarifReport.runs[0].results.any { it.ruleId == 'CVE-2021-25900' && it.message.text.contains('smallvec') }
+            assert junitFailures > 0
         } else {
-            assert archived == 'portcullis.json'
+            assert junitFailures == 0
         }
     }
-    println "# real binary ${realBin}; SARIF/JUnit reports ${sarif ? 'checked' : 'not supported by this binary, not checked'}"
+    println "# real binary ${realBin}"
 
     test('real: default gate fails debian-app (critical smallvec finding) -> FAILURE') {
         Map r = realRun([:])

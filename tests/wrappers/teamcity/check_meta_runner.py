@@ -27,11 +27,13 @@ that the binary's messages stream through while it runs. The settings.kts
 script step runs against the fake too.
 
 Runs with --bin (the real binary), --fixtures and --db: a real scan of
-debian-app.oci.tar through the meta-runner script: the gate fails (exit 1, a
-buildProblem, SARIF, JUnit and JSON published), passes with fail-on none, is
-downgraded with fail-mode report, and (with --mirror) updates the DB first.
-While the binary lacks `--format teamcity`/sarif/junit, only the fail-closed run
-(exit 2 with a buildProblem from the script) is checked and the rest is skipped.
+debian-app.oci.tar through the meta-runner script: the gate fails (exit 1, the
+binary's one buildProblem, SARIF, JUnit and JSON published), passes with
+fail-on none, is downgraded with fail-mode report, and (with --mirror) updates
+the DB first; and the errors: a missing target (exit 2) and a missing DB (exit
+3, under fail-mode report too) each end with the binary's one buildProblem
+(portcullis_exit_N) and none from the script, while an argument the binary's
+parser refuses (exit 2 before it prints anything) gets the script's one.
 
 Prints one `ok`/`FAIL`/`skip` line per check and `N passed, N failed` last.
 """
@@ -606,6 +608,27 @@ def expect(run: Run, scenario: Scenario, reports: Path) -> list[str]:
     return errors
 
 
+# The script's own buildProblems say "portcullis: …" (its problem() helper);
+# the binary's say "Portcullis failed …" or "Portcullis could not finish …".
+def script_problems(run: Run) -> list[dict[str, str]]:
+    return [p for p in run.problems() if p.get("description", "").startswith("portcullis: ")]
+
+
+def only_the_binarys_problem(run: Run, reports: Path) -> list[str]:
+    problems = run.problems()
+    if len(problems) != 1 or script_problems(run):
+        return [f"expected exactly the binary's one buildProblem, got {problems}"]
+    return []
+
+
+def only_the_scripts_problem(run: Run, reports: Path) -> list[str]:
+    problems = run.problems()
+    if len(problems) != 1 or not script_problems(run):
+        return [f"expected exactly one buildProblem, the script's, got {problems}"]
+    return []
+
+
+GATE_IDENTITY = re.compile(r"portcullis_[0-9a-f]+")
 TRICKY_IMAGE = "oci-archive:/images/it's a \"quoted\" $HOME `id` [1] é.tar"
 TRICKY_ARGS = ("--set 'max-high=0' --set \"note=it's \"'\"q\"'\" $HOME\" --set x=a\\ b"
                " --vex 'vex file.json' --platform\tlinux/amd64")
@@ -669,9 +692,10 @@ def fake_scenarios(meta: MetaRunner, tmp: Path, results: Results) -> None:
     scenarios = [
         Scenario("pass: arguments reach the binary intact", status=0, problems=[], extra=argv_is_exact),
         Scenario("gate fails, fail-mode fail: exit 1, the binary's buildProblem only",
-                 env={"FAKE_SCAN_EXIT": "1"}, status=1, problems=["portcullis_gate"],
-                 extra=lambda run, reports: [] if "testFailed" in [m.name for m in run.messages]
-                 else ["the failed test was not passed through"]),
+                 env={"FAKE_SCAN_EXIT": "1"}, status=1, problems=["portcullis_5e1f0c2a9b3d4e6f"],
+                 extra=lambda run, reports: only_the_binarys_problem(run, reports) + (
+                     [] if "testFailed" in [m.name for m in run.messages]
+                     else ["the failed test was not passed through"])),
         Scenario("gate fails, fail-mode report: exit 0, a warning instead of the problem",
                  {"portcullis.fail-mode": "report"}, {"FAKE_SCAN_EXIT": "1"}, status=0, problems=[],
                  warning=True, extra=keeps_the_description),
@@ -685,14 +709,17 @@ def fake_scenarios(meta: MetaRunner, tmp: Path, results: Results) -> None:
                  {"portcullis.fail-mode": "report"}, {"FAKE_SCAN_EXIT": "1", "FAKE_SCAN_PROBLEM": "0"},
                  status=0, problems=[], warning=True),
         Scenario("usage error: exit 2, the binary's buildProblem only",
-                 env={"FAKE_SCAN_EXIT": "2"}, status=2, problems=["portcullis_usage"]),
-        Scenario("undecided with fail-mode report: still exit 3",
+                 env={"FAKE_SCAN_EXIT": "2"}, status=2, problems=["portcullis_exit_2"],
+                 extra=only_the_binarys_problem),
+        Scenario("undecided with fail-mode report: still exit 3, the binary's buildProblem only",
                  {"portcullis.fail-mode": "report"}, {"FAKE_SCAN_EXIT": "3"}, status=3,
-                 problems=["portcullis_undecided"]),
+                 problems=["portcullis_exit_3"], extra=only_the_binarys_problem),
         Scenario("exit 2 without a buildProblem: the script reports one",
-                 env={"FAKE_SCAN_EXIT": "2", "FAKE_SCAN_PROBLEM": "0"}, status=2, problems=["portcullis_exit_2"]),
+                 env={"FAKE_SCAN_EXIT": "2", "FAKE_SCAN_PROBLEM": "0"}, status=2, problems=["portcullis_exit_2"],
+                 extra=only_the_scripts_problem),
         Scenario("exit 1 without a buildProblem: the script reports one",
-                 env={"FAKE_SCAN_EXIT": "1", "FAKE_SCAN_PROBLEM": "0"}, status=1, problems=["portcullis_exit_1"]),
+                 env={"FAKE_SCAN_EXIT": "1", "FAKE_SCAN_PROBLEM": "0"}, status=1, problems=["portcullis_exit_1"],
+                 extra=only_the_scripts_problem),
         Scenario("binary killed mid-report: exit 137 and a buildProblem (report left unbalanced)",
                  env={"FAKE_SCAN_KILL": "1"}, status=137, problems=["portcullis_exit_137"], unbalanced=True),
         Scenario("binary missing: exit 127 and a buildProblem naming it",
@@ -776,12 +803,6 @@ def kts_script_runs(steps: list[KtsScriptStep], tmp: Path, results: Results) -> 
 # ---------------------------------------------------------------------------
 # The real binary
 
-def probe(binary: str) -> bool:
-    done = subprocess.run([binary, "scan", "--help"], capture_output=True, text=True)
-    words = set(re.findall(r"[a-z]+", done.stdout))
-    return {"teamcity", "sarif", "junit"} <= words
-
-
 def real_scenarios(meta: MetaRunner, args: argparse.Namespace, tmp: Path, results: Results) -> None:
     image = Path(args.fixtures) / "debian-app.oci.tar"
     base = {name: default for name, (default, _) in meta.params.items()}
@@ -811,30 +832,22 @@ def real_scenarios(meta: MetaRunner, args: argparse.Namespace, tmp: Path, result
             errors.append(f"JSON: {e}")
         if run.report.messages == 0 or not any(m.name.startswith("test") for m in run.messages):
             errors.append("the binary reported no tests as service messages")
-        if any(p.get("identity", "").startswith("portcullis_exit_") for p in run.problems()):
-            errors.append("the script reported a problem the binary should have reported")
+        if script_problems(run):
+            errors.append(f"the script reported a problem: {script_problems(run)}")
         return errors
 
-    def some_problem(run: Run, reports: Path) -> list[str]:
-        errors = [] if run.problems() else ["no buildProblem"]
+    def gate_problem(run: Run, reports: Path) -> list[str]:
+        errors = only_the_binarys_problem(run, reports)
+        identities = [p.get("identity", "") for p in run.problems()]
+        if not all(GATE_IDENTITY.fullmatch(i) for i in identities):
+            errors.append(f"buildProblem identities {identities}, expected portcullis_<hex>")
         if "testFailed" not in [m.name for m in run.messages]:
             errors.append("no failed test for the failing policy")
         return errors
 
-    if not probe(args.bin):
-        scenario = Scenario("real binary without --format teamcity/sarif/junit: fails closed (exit 2)",
-                            status=2, problems=["portcullis_exit_2"], artifacts=False)
-        cwd = tmp / "real-0"
-        cwd.mkdir()
-        run = run_script(render(meta.script, base), cwd, env)
-        errors = expect(run, scenario, (cwd / TRICKY_REPORTS).resolve())
-        results.errors(errors + ([describe(run)] if errors else []), f"meta-runner script, {scenario.label}")
-        Results.skip("meta-runner script, real binary: gate fails / passes / report / db update",
-                     "`portcullis scan --help` lists no teamcity, sarif and junit formats yet")
-        return
     scenarios = [
-        Scenario("real binary: debian-app fails the default gate (exit 1, buildProblem, reports)",
-                 status=1, problems=None, extra=lambda run, reports: some_problem(run, reports) + reports_parse(run, reports)),
+        Scenario("real binary: debian-app fails the default gate (exit 1, the binary's one buildProblem, reports)",
+                 status=1, problems=None, extra=lambda run, reports: gate_problem(run, reports) + reports_parse(run, reports)),
         Scenario("real binary: fail-on none passes (exit 0, no buildProblem)",
                  {"portcullis.fail-on": "none"}, status=0, problems=[], extra=reports_parse),
         Scenario("real binary: fail-mode report keeps the build green (a warning, failed tests ignored)",
@@ -848,7 +861,18 @@ def real_scenarios(meta: MetaRunner, args: argparse.Namespace, tmp: Path, result
         scenarios.append(Scenario(
             "real binary: db update from a mirror folder, then the scan",
             {"portcullis.db.update": "true", "portcullis.db": str(tmp / "updated db" / "portcullis.db")},
-            {"PORTCULLIS_MIRROR": args.mirror}, status=1, problems=None, extra=some_problem))
+            {"PORTCULLIS_MIRROR": args.mirror}, status=1, problems=None, extra=gate_problem))
+    scenarios += [
+        Scenario("real binary: a missing target (exit 2, the binary's one buildProblem, none from the script)",
+                 {"portcullis.image": str(tmp / "no such image.tar")}, status=2,
+                 problems=["portcullis_exit_2"], artifacts=False, extra=only_the_binarys_problem),
+        Scenario("real binary: no DB, fail-mode report (exit 3, the binary's one buildProblem, none from the script)",
+                 {"portcullis.db": str(tmp / "no such.db"), "portcullis.fail-mode": "report"}, status=3,
+                 problems=["portcullis_exit_3"], artifacts=False, extra=only_the_binarys_problem),
+        Scenario("real binary: an argument its parser refuses (exit 2, no buildProblem from it: the script's one)",
+                 {"portcullis.args": "--no-such-option"}, status=2,
+                 problems=["portcullis_exit_2"], artifacts=False, extra=only_the_scripts_problem),
+    ]
     for number, scenario in enumerate(scenarios, start=1):
         cwd = tmp / f"real-{number}"
         cwd.mkdir()

@@ -34,8 +34,10 @@ EOF
 )
 if [ "$have" != "$TREE_SITTER_VERSION $TREE_SITTER_KOTLIN_VERSION" ]; then
   echo "teamcity setup: pip install tree-sitter==$TREE_SITTER_VERSION tree-sitter-kotlin==$TREE_SITTER_KOTLIN_VERSION"
-  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
-    "tree-sitter==$TREE_SITTER_VERSION" "tree-sitter-kotlin==$TREE_SITTER_KOTLIN_VERSION" \
-    > target/wrappers/teamcity-pip.log 2>&1 \
+  pip_install=(python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore
+               "tree-sitter==$TREE_SITTER_VERSION" "tree-sitter-kotlin==$TREE_SITTER_KOTLIN_VERSION")
+  # A Debian-managed python3 refuses (PEP 668) what a pyenv one takes.
+  "${pip_install[@]}" > target/wrappers/teamcity-pip.log 2>&1 \
+    || "${pip_install[@]}" --break-system-packages >> target/wrappers/teamcity-pip.log 2>&1 \
     || { cat target/wrappers/teamcity-pip.log >&2; exit 1; }
 fi

@@ -5,9 +5,10 @@
 #      statically, then the meta-runner script run against a fake binary and
 #      against the real one on debian-app.oci.tar;
 #   3. the real binary's own `scan --format teamcity` output through the strict
-#      validator: a buildProblem when the gate fails (exit 1), none when it
-#      passes (--fail-on none), and one for an input error (2) and a missing
-#      DB (3).
+#      validator: exactly one buildProblem when the gate fails (exit 1, identity
+#      portcullis_<hex>), none when it passes (--fail-on none), and exactly one
+#      for an input error (exit 2, portcullis_exit_2) and a missing DB (exit 3,
+#      portcullis_exit_3).
 # Environment: PORTCULLIS_BIN (the built binary; default target/debug/portcullis),
 # PORTCULLIS_FIXTURES (folder with debian-app.oci.tar; default
 # target/fixture-images), SHARED (the shared folder with vulndb/; default ../shared).
@@ -58,34 +59,33 @@ else
   not_ok "check_meta_runner.py" "$tmp/meta-runner.log"
 fi
 
-# 3. The binary's own service messages, when it has --format teamcity.
-# Once every binary has it, drop this probe and the else branch.
-if "$BIN" scan --help | grep -qw teamcity; then
-  export PORTCULLIS_CACHE_DIR=$tmp/cache
-  scan() { # label, expected exit, validator option, scan arguments...
-    local label=$1 want=$2 expect=$3 status=0
-    shift 3
-    "$BIN" scan --format teamcity "$@" > "$tmp/scan.out" 2> "$tmp/scan.err" || status=$?
-    if [ "$status" -ne "$want" ]; then
-      cat "$tmp/scan.err" >> "$tmp/scan.out"
-      not_ok "$label: exit $status, expected $want" "$tmp/scan.out"
-    elif python3 "$here/check_service_messages.py" "$expect" < "$tmp/scan.out" > "$tmp/check.log" 2>&1; then
-      ok "$label: $(tail -1 "$tmp/check.log")"
-    else
-      not_ok "$label" "$tmp/check.log"
-    fi
-  }
-  scan "scan --format teamcity, gate fails (exit 1, a buildProblem)" 1 --expect-build-problem \
-    --db "$db" "$IMAGE"
-  scan "scan --format teamcity --fail-on none (exit 0, no buildProblem)" 0 --expect-no-build-problem \
-    --db "$db" --fail-on none "$IMAGE"
-  scan "scan --format teamcity of a missing target (exit 2, a buildProblem)" 2 --expect-build-problem \
-    --db "$db" "$tmp/no-such-image.tar"
-  scan "scan --format teamcity without a DB (exit 3, a buildProblem)" 3 --expect-build-problem \
-    --db "$tmp/no-such-db.sqlite" "$IMAGE"
-else
-  echo "skip - scan --format teamcity through the validator ($BIN has no teamcity format yet)"
-fi
+# 3. The binary's own service messages.
+export PORTCULLIS_CACHE_DIR=$tmp/cache
+scan() { # label, expected exit, validator option, expected buildProblem identities (a regex), scan arguments...
+  local label=$1 want=$2 expect=$3 identities=$4 status=0 got
+  shift 4
+  "$BIN" scan --format teamcity "$@" > "$tmp/scan.out" 2> "$tmp/scan.err" || status=$?
+  got=$(sed -n "s/^##teamcity\[buildProblem .* identity='\([^']*\)'.*/\1/p" "$tmp/scan.out" | tr '\n' ' ')
+  if [ "$status" -ne "$want" ]; then
+    cat "$tmp/scan.err" >> "$tmp/scan.out"
+    not_ok "$label: exit $status, expected $want" "$tmp/scan.out"
+  elif ! [[ $got =~ ^$identities$ ]]; then
+    grep '^##teamcity\[buildProblem' "$tmp/scan.out" > "$tmp/problems.out" || true
+    not_ok "$label: buildProblem identities \`$got\`, expected \`$identities\`" "$tmp/problems.out"
+  elif python3 "$here/check_service_messages.py" "$expect" < "$tmp/scan.out" > "$tmp/check.log" 2>&1; then
+    ok "$label: $(tail -1 "$tmp/check.log")"
+  else
+    not_ok "$label" "$tmp/check.log"
+  fi
+}
+scan "scan --format teamcity, gate fails (exit 1, one buildProblem portcullis_<hex>)" 1 --expect-build-problem \
+  'portcullis_[0-9a-f]+ ' --db "$db" "$IMAGE"
+scan "scan --format teamcity --fail-on none (exit 0, no buildProblem)" 0 --expect-no-build-problem \
+  '' --db "$db" --fail-on none "$IMAGE"
+scan "scan --format teamcity of a missing target (exit 2, one buildProblem portcullis_exit_2)" 2 --expect-build-problem \
+  'portcullis_exit_2 ' --db "$db" "$tmp/no-such-image.tar"
+scan "scan --format teamcity without a DB (exit 3, one buildProblem portcullis_exit_3)" 3 --expect-build-problem \
+  'portcullis_exit_3 ' --db "$tmp/no-such-db.sqlite" "$IMAGE"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
