@@ -6,6 +6,7 @@
 mod support;
 
 mod bad_input;
+mod checks;
 mod db;
 mod github;
 mod hook;

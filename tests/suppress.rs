@@ -45,7 +45,11 @@ fn ignored_critical_passes_the_gate_and_stays_in_the_report() {
     .unwrap();
     let (code, report, err) = scan(dir.path(), &[]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(report["verdict"], "pass");
+    // Only the image's missing HEALTHCHECK is left, which warns.
+    assert_eq!(report["verdict"], "warn");
+    let violations = &report["policies"][0]["violations"];
+    assert_eq!(violations.as_array().unwrap().len(), 1, "{violations}");
+    assert_eq!(violations[0]["rule"], "hygiene");
     let smallvec = finding(&report, "CVE-2021-25900");
     assert_eq!(smallvec["suppressed"]["kind"], "ignore");
     assert_eq!(

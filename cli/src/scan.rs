@@ -374,6 +374,7 @@ fn decide(report: &Report, config: &MatchConfig) -> Result<Vec<Decision>, Error>
             &report.scan.inventory.packages,
             &report.findings,
             &report.scores,
+            &report.scan.checks,
             flags,
             &policy.settings,
         )

@@ -16,6 +16,8 @@ pub(crate) const OS_RELEASE: &str =
 /// One tar entry; names are written raw, so unsafe ones can be made.
 pub(crate) enum Entry<'a> {
     File(&'a str, &'a [u8]),
+    /// A regular file with its mode (setuid, world-writable…).
+    FileMode(&'a str, &'a [u8], u32),
     Symlink(&'a str, &'a str),
     Hardlink(&'a str, &'a str),
     Dir(&'a str),
@@ -45,6 +47,12 @@ pub(crate) fn tar(entries: &[Entry<'_>]) -> Vec<u8> {
         match entry {
             Entry::File(name, bytes) => {
                 let mut h = header(name, tar::EntryType::Regular, bytes.len() as u64);
+                h.set_cksum();
+                builder.append(&h, *bytes).unwrap();
+            }
+            Entry::FileMode(name, bytes, mode) => {
+                let mut h = header(name, tar::EntryType::Regular, bytes.len() as u64);
+                h.set_mode(*mode);
                 h.set_cksum();
                 builder.append(&h, *bytes).unwrap();
             }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::catalog::Package;
+use crate::checks::CheckFinding;
 use crate::matcher::Finding;
 use crate::score::Score;
 
@@ -33,7 +34,20 @@ struct Document<'a> {
     target: &'a Target,
     packages: Vec<InputPackage<'a>>,
     findings: Vec<InputFinding<'a>>,
+    checks: Vec<InputCheck<'a>>,
     settings: &'a BTreeMap<String, serde_json::Value>,
+}
+
+/// A hygiene or secret check that fired (secrets redacted).
+#[derive(Serialize)]
+struct InputCheck<'a> {
+    id: &'static str,
+    kind: &'static str,
+    severity: &'static str,
+    title: &'static str,
+    path: Option<&'a str>,
+    layer: Option<String>,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -91,6 +105,7 @@ pub(crate) fn document(
     packages: &[Package],
     findings: &[Finding],
     scores: &[Score],
+    checks: &[CheckFinding],
     flags: Flags<'_>,
     settings: &BTreeMap<String, serde_json::Value>,
 ) -> Result<Vec<u8>, serde_json::Error> {
@@ -120,6 +135,18 @@ pub(crate) fn document(
         target,
         packages: packages.iter().map(|p| package(p, target)).collect(),
         findings,
+        checks: checks
+            .iter()
+            .map(|c| InputCheck {
+                id: c.rule.id,
+                kind: c.rule.kind.name(),
+                severity: c.rule.severity.name(),
+                title: c.rule.title,
+                path: c.path.as_deref(),
+                layer: c.layer.and_then(|index| target.layers.get(index).cloned()),
+                message: &c.message,
+            })
+            .collect(),
         settings,
     })
 }

@@ -352,39 +352,41 @@ pub(super) fn entries<'a>(report: &'a Report, config: &RenderConfig) -> Vec<Entr
         .flatten()
         .next()
         .map_or_else(|| "Dockerfile".to_owned(), |step| step.path.clone());
-    entries.extend(report.scan.checks.iter().map(|check| Entry {
-        kind: match check.rule.kind {
-            RuleKind::Hygiene => EntryKind::Hygiene,
-            RuleKind::Secret => EntryKind::Secret,
-        },
-        rule_id: check.rule.id,
-        aliases: &[],
-        title: check.rule.title.to_owned(),
-        severity: check.severity(),
-        score: None,
-        cvss: &[],
-        risk: 0,
-        kev: false,
-        package: None,
-        fixed_versions: &[],
-        fix: check.rule.fix.trim_end_matches('.').to_owned(),
-        location: EntryLocation {
-            path: check
-                .path
-                .clone()
-                .filter(|p| !p.is_empty())
-                .unwrap_or_else(|| config_file.clone()),
-            layer_label: target.layer_label(check.layer),
-            created_by: check
-                .layer
-                .and_then(|i| target.layer_commands.get(i))
-                .and_then(Option::as_deref),
-            dockerfile: check.layer.and_then(|i| config.dockerfile_line(i)),
-        },
-        help_uri: None,
-        suppressed: None,
-        failed_gate: failing.contains(check.rule.id),
-        detail: Some(&check.message),
+    entries.extend(report.scan.checks.iter().map(|check| {
+        Entry {
+            kind: match check.rule.kind {
+                RuleKind::Hygiene => EntryKind::Hygiene,
+                RuleKind::Secret => EntryKind::Secret,
+            },
+            rule_id: check.rule.id,
+            aliases: &[],
+            title: check.rule.title.to_owned(),
+            severity: check.severity(),
+            score: None,
+            cvss: &[],
+            risk: 0,
+            kev: false,
+            package: None,
+            fixed_versions: &[],
+            fix: check.rule.fix.trim_end_matches('.').to_owned(),
+            location: EntryLocation {
+                path: check
+                    .path
+                    .clone()
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or_else(|| config_file.clone()),
+                layer_label: target.layer_label(check.layer),
+                created_by: check
+                    .layer
+                    .and_then(|i| target.layer_commands.get(i))
+                    .and_then(Option::as_deref),
+                dockerfile: check.layer.and_then(|i| config.dockerfile_line(i)),
+            },
+            help_uri: None,
+            suppressed: None,
+            failed_gate: failing.contains(check.rule.id),
+            detail: Some(&check.message),
+        }
     }));
     entries.sort_by(|a, b| {
         b.severity

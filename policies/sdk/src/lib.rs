@@ -23,6 +23,9 @@ pub struct Input {
     pub packages: Vec<Package>,
     #[serde(default)]
     pub findings: Vec<Finding>,
+    /// Hygiene and secret checks that fired.
+    #[serde(default)]
+    pub checks: Vec<Check>,
     /// This policy's settings from `portcullis.toml` or `--set key=value`.
     #[serde(default)]
     pub settings: BTreeMap<String, serde_json::Value>,
@@ -74,6 +77,22 @@ pub struct Finding {
     pub new: bool,
     pub suppressed: bool,
     pub package: Package,
+}
+
+/// A hygiene (CIS Docker Benchmark) or secret check that fired.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Check {
+    /// `hygiene/root-user`, `secret/private-key`, …
+    pub id: String,
+    /// `hygiene` or `secret`.
+    pub kind: String,
+    pub severity: String,
+    pub title: String,
+    pub path: Option<String>,
+    pub layer: Option<String>,
+    /// What was found; secrets are redacted.
+    pub message: String,
 }
 
 /// How bad a severity is: `unknown` 0 up to `critical` 4.
@@ -153,6 +172,15 @@ impl Output {
 pub fn setting_number(input: &Input, key: &str) -> Option<f64> {
     input.settings.get(key).and_then(|value| match value {
         serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.parse().ok(),
+        _ => None,
+    })
+}
+
+/// A setting read as a boolean (`true`/`false`, or the strings).
+pub fn setting_bool(input: &Input, key: &str) -> Option<bool> {
+    input.settings.get(key).and_then(|value| match value {
+        serde_json::Value::Bool(b) => Some(*b),
         serde_json::Value::String(s) => s.parse().ok(),
         _ => None,
     })

@@ -6,7 +6,7 @@
 # regular persona), the harness's own rules (run_action.py: SHA-pinned uses
 # with a version comment, no `${{ }}` in run:, known inputs and step ids),
 # ShellCheck on every script, and the checksums.txt format. Each of zizmor, the
-# harness and the SARIF validator is first shown to catch a planted mistake.
+# harness and the SARIF multitool is also shown to catch a planted mistake.
 #
 # Dynamic: run_action.py runs the action's steps as a runner would against
 # the debian-app fixture, with a DB built from $SHARED's OSV and KEV copies:

@@ -1,11 +1,13 @@
 //! The severity gate: fail when a finding is at least `fail-on` severe
 //! (default `critical`), or when more findings of a severity than
 //! `max-critical`, `max-high`, `max-medium` or `max-low` allow are present.
-//! Suppressed findings do not count.
+//! Suppressed findings do not count. Secrets found in the image fail it
+//! (`fail-on-secret`, default true); hygiene checks warn (`hygiene`: `warn`,
+//! `fail` or `ignore`).
 
-use portcullis_policy_sdk::{metadata, run, setting_number, setting_text, severity_rank, Input, Output, Violation};
+use portcullis_policy_sdk::{metadata, run, setting_bool, setting_number, setting_text, severity_rank, Decision, Input, Output, Violation};
 
-metadata!(r#"{"id":"severity-gate","title":"Severity gate","version":"1.0.0","abi":"portcullis.policy/v1","description":"Fails on findings at or above a severity, or on more findings of a severity than allowed.","settings":{"fail-on":{"type":"string","enum":["critical","high","medium","low","none"],"default":"critical"},"max-critical":{"type":"integer"},"max-high":{"type":"integer"},"max-medium":{"type":"integer"},"max-low":{"type":"integer"}}}"#);
+metadata!(r#"{"id":"severity-gate","title":"Severity gate","version":"1.1.0","abi":"portcullis.policy/v1","description":"Fails on findings at or above a severity, or on more findings of a severity than allowed.","settings":{"fail-on":{"type":"string","enum":["critical","high","medium","low","none"],"default":"critical"},"max-critical":{"type":"integer"},"max-high":{"type":"integer"},"max-medium":{"type":"integer"},"max-low":{"type":"integer"},"fail-on-secret":{"type":"boolean","default":true},"hygiene":{"type":"string","enum":["warn","fail","ignore"],"default":"warn"}}}"#);
 
 fn evaluate(input: &Input) -> Output {
     let active: Vec<_> = input.findings.iter().filter(|f| !f.suppressed).collect();
@@ -42,7 +44,32 @@ fn evaluate(input: &Input) -> Output {
             });
         }
     }
-    Output::failing_on(violations)
+    let ids = |kind: &str| -> Vec<String> {
+        input.checks.iter().filter(|c| c.kind == kind).map(|c| c.id.clone()).collect()
+    };
+    if setting_bool(input, "fail-on-secret").unwrap_or(true) {
+        violations.extend(Violation::for_findings("secret", "critical", ids("secret"), |n| {
+            format!("{n} secrets found in the image's layers")
+        }));
+    }
+    let hygiene = setting_text(input, "hygiene").unwrap_or("warn");
+    let hygiene_violation = if hygiene == "ignore" {
+        None
+    } else {
+        Violation::for_findings("hygiene", "low", ids("hygiene"), |n| {
+            format!("{n} image hygiene checks (CIS Docker Benchmark) failed")
+        })
+    };
+    let mut output = Output::failing_on(violations);
+    if let Some(violation) = hygiene_violation {
+        if hygiene == "fail" {
+            output.decision = Decision::Fail;
+        } else if output.decision == Decision::Pass {
+            output.decision = Decision::Warn;
+        }
+        output.violations.push(violation);
+    }
+    output
 }
 
 fn main() {
