@@ -158,6 +158,30 @@ fn hygiene_checks_fire_on_a_badly_built_image() {
     let (code, _, _) = scan_all(&target, &["--fail-on", "none", "--set", "hygiene=fail"]);
     assert_eq!(code, 1);
     assert!(!all.contains(&password), "the ENV/ARG value leaked");
+    // The ignore file accepts a check as it accepts a finding, by id and path.
+    let ignore = dir.path().join("ignore.toml");
+    std::fs::write(
+        &ignore,
+        "[[ignore]]\nid = \"hygiene/setuid-file\"\npath = \"usr/local/bin/helper\"\nreason = \"needs raw sockets\"\n\n[[ignore]]\nid = \"hygiene/root-user\"\nreason = \"drops privileges itself\"\n",
+    )
+    .unwrap();
+    let (_, _, report) = scan_all(
+        &target,
+        &[
+            "--fail-on",
+            "none",
+            "--ignore-file",
+            ignore.to_str().unwrap(),
+        ],
+    );
+    let suppressed: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| !c["suppressed"].is_null())
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(suppressed, ["hygiene/root-user", "hygiene/setuid-file"]);
     // SARIF: each check is its own rule, with its CIS reference in the help.
     assert!(
         all.contains("\"id\": \"hygiene/root-user\"") && all.contains("\"name\": \"ImageHygiene\"")

@@ -252,6 +252,8 @@ pub(crate) struct Report {
     pub(crate) unmatchable: Vec<Unmatchable>,
     /// Same order as `findings`.
     pub(crate) suppressed: Vec<Option<Suppression>>,
+    /// Same order as `scan.checks`: checks an ignore entry accepts.
+    pub(crate) checks_suppressed: Vec<Option<Suppression>>,
     /// Same order as `findings`: new against the baseline (all, without one).
     pub(crate) new: Vec<bool>,
     pub(crate) notices: Vec<Notice>,
@@ -375,6 +377,7 @@ fn decide(report: &Report, config: &MatchConfig) -> Result<Vec<Decision>, Error>
             &report.findings,
             &report.scores,
             &report.scan.checks,
+            &report.checks_suppressed,
             flags,
             &policy.settings,
         )
@@ -436,12 +439,14 @@ pub(crate) fn scan(
         .get(..10)
         .unwrap_or_default()
         .to_owned();
-    let (suppressed, notices) = suppress::apply(
-        &matching.suppressions,
-        &findings,
-        &scanned.inventory.packages,
-        &today,
-    );
+    let subjects: Vec<suppress::Subject<'_>> = findings
+        .iter()
+        .map(|f| suppress::Subject::of_finding(f, &scanned.inventory.packages))
+        .chain(scanned.checks.iter().map(suppress::Subject::of_check))
+        .collect();
+    let (mut suppressed, notices) = suppress::apply(&matching.suppressions, &subjects, &today);
+    drop(subjects);
+    let checks_suppressed = suppressed.split_off(findings.len().min(suppressed.len()));
     for notice in &notices {
         if let Notice::Unused { source, id } = notice {
             tracing::warn!("the ignore entry for `{id}` in `{source}` matched no finding");
@@ -459,6 +464,7 @@ pub(crate) fn scan(
         scores,
         unmatchable,
         suppressed,
+        checks_suppressed,
         new,
         notices,
         decisions: Vec::new(),

@@ -203,17 +203,15 @@ fn excerpt(bytes: &[u8], start: usize, end: usize, shown_prefix: usize) -> (u32,
 fn hit(rule: &Rule, bytes: &[u8], value: std::ops::Range<usize>, shown_prefix: usize) -> Hit {
     let (line, excerpt) = if rule.id == rules::PRIVATE_KEY.id {
         // Show the BEGIN line, never the key material.
-        let (start, end) = line_bounds(bytes, value.start.saturating_sub(2));
-        let header_start = bytes[..value.start]
+        let header = bytes[..value.start]
             .windows(10)
             .rposition(|w| w == b"-----BEGIN")
-            .unwrap_or(start);
-        let (header_line_start, header_end) = line_bounds(bytes, header_start);
-        let line = memchr::memchr_iter(b'\n', &bytes[..header_start]).count() + 1;
-        let _ = end;
+            .unwrap_or(value.start);
+        let (start, end) = line_bounds(bytes, header);
+        let line = memchr::memchr_iter(b'\n', &bytes[..header]).count() + 1;
         (
             u32::try_from(line).unwrap_or(u32::MAX),
-            String::from_utf8_lossy(&bytes[header_line_start..header_end])
+            String::from_utf8_lossy(&bytes[start..end])
                 .trim()
                 .to_owned(),
         )

@@ -48,6 +48,7 @@ struct InputCheck<'a> {
     path: Option<&'a str>,
     layer: Option<String>,
     message: &'a str,
+    suppressed: bool,
 }
 
 #[derive(Serialize)]
@@ -106,6 +107,7 @@ pub(crate) fn document(
     findings: &[Finding],
     scores: &[Score],
     checks: &[CheckFinding],
+    checks_suppressed: &[Option<crate::suppress::Suppression>],
     flags: Flags<'_>,
     settings: &BTreeMap<String, serde_json::Value>,
 ) -> Result<Vec<u8>, serde_json::Error> {
@@ -137,7 +139,8 @@ pub(crate) fn document(
         findings,
         checks: checks
             .iter()
-            .map(|c| InputCheck {
+            .enumerate()
+            .map(|(index, c)| InputCheck {
                 id: c.rule.id,
                 kind: c.rule.kind.name(),
                 severity: c.rule.severity.name(),
@@ -145,6 +148,7 @@ pub(crate) fn document(
                 path: c.path.as_deref(),
                 layer: c.layer.and_then(|index| target.layers.get(index).cloned()),
                 message: &c.message,
+                suppressed: checks_suppressed.get(index).is_some_and(Option::is_some),
             })
             .collect(),
         settings,

@@ -161,6 +161,7 @@ struct JsonCheck<'a> {
     message: &'a str,
     excerpt: Option<&'a str>,
     fix: &'static str,
+    suppressed: Option<Suppressed<'a>>,
 }
 
 #[derive(Serialize)]
@@ -231,6 +232,16 @@ struct Violation<'a> {
     severity: &'a str,
     message: &'a str,
     findings: &'a [String],
+}
+
+fn suppressed(s: &crate::suppress::Suppression) -> Suppressed<'_> {
+    Suppressed {
+        kind: s.kind,
+        reason: &s.reason,
+        owner: s.owner.as_deref(),
+        expires: s.expires.as_deref(),
+        source: &s.source,
+    }
 }
 
 fn layer_of(target: &TargetSummary, layer: Option<usize>) -> Option<String> {
@@ -390,13 +401,7 @@ pub(super) fn document(report: &Report) -> JsonReport<'_> {
                         .suppressed
                         .get(index)
                         .and_then(Option::as_ref)
-                        .map(|s| Suppressed {
-                            kind: s.kind,
-                            reason: &s.reason,
-                            owner: s.owner.as_deref(),
-                            expires: s.expires.as_deref(),
-                            source: &s.source,
-                        }),
+                        .map(suppressed),
                 }
             })
             .collect(),
@@ -404,7 +409,8 @@ pub(super) fn document(report: &Report) -> JsonReport<'_> {
             .scan
             .checks
             .iter()
-            .map(|c| JsonCheck {
+            .enumerate()
+            .map(|(index, c)| JsonCheck {
                 id: c.rule.id,
                 kind: c.rule.kind.name(),
                 severity: c.rule.severity.name(),
@@ -416,6 +422,11 @@ pub(super) fn document(report: &Report) -> JsonReport<'_> {
                 message: &c.message,
                 excerpt: c.excerpt.as_deref(),
                 fix: c.rule.fix,
+                suppressed: report
+                    .checks_suppressed
+                    .get(index)
+                    .and_then(Option::as_ref)
+                    .map(suppressed),
             })
             .collect(),
         diagnostics: inventory

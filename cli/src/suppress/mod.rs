@@ -12,6 +12,7 @@ pub(crate) use vex::VexStatement;
 use std::collections::BTreeSet;
 
 use crate::catalog::Package;
+use crate::checks::CheckFinding;
 use crate::matcher::Finding;
 
 /// Why suppressions could not be read.
@@ -97,30 +98,61 @@ fn ids_of(finding: &Finding) -> BTreeSet<&str> {
         .collect()
 }
 
-/// Annotates each finding (same order) and lists expired and unused entries.
+/// What ignore entries and VEX statements are matched against: a finding
+/// (its ids, its package's purl and files) or a check (its rule id and file).
+#[derive(Debug, Clone)]
+pub(crate) struct Subject<'a> {
+    ids: BTreeSet<&'a str>,
+    purl: String,
+    paths: Vec<&'a str>,
+}
+
+impl<'a> Subject<'a> {
+    pub(crate) fn of_finding(finding: &'a Finding, packages: &'a [Package]) -> Subject<'a> {
+        let package = packages.get(finding.package);
+        Subject {
+            ids: ids_of(finding),
+            purl: package.map(|p| p.purl.to_string()).unwrap_or_default(),
+            paths: package
+                .map(|p| p.locations.iter().map(|l| l.path.as_str()).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    pub(crate) fn of_check(check: &'a CheckFinding) -> Subject<'a> {
+        Subject {
+            ids: std::iter::once(check.rule.id).collect(),
+            purl: String::new(),
+            paths: check.path.as_deref().into_iter().collect(),
+        }
+    }
+}
+
+/// Annotates each subject (same order) and lists expired and unused entries.
 /// `today` is `YYYY-MM-DD`.
 pub(crate) fn apply(
     suppressions: &Suppressions,
-    findings: &[Finding],
-    packages: &[Package],
+    subjects: &[Subject<'_>],
     today: &str,
 ) -> (Vec<Option<Suppression>>, Vec<Notice>) {
     let mut used = vec![false; suppressions.ignores.len()];
     let mut notices = Vec::new();
-    let mut result = Vec::with_capacity(findings.len());
-    for finding in findings {
-        let ids = ids_of(finding);
-        let package = packages.get(finding.package);
-        let purl = package.map(|p| p.purl.to_string()).unwrap_or_default();
+    let mut result = Vec::with_capacity(subjects.len());
+    for subject in subjects {
+        let ids = &subject.ids;
+        let purl = &subject.purl;
         let mut found = None;
         for (index, (source, entry)) in suppressions.ignores.iter().enumerate() {
             let in_scope = ids.contains(entry.id.as_str())
                 && entry
                     .purl
                     .as_deref()
-                    .is_none_or(|scope| versionless(scope) == versionless(&purl))
+                    .is_none_or(|scope| versionless(scope) == versionless(purl))
                 && entry.path.as_deref().is_none_or(|scope| {
-                    package.is_some_and(|p| p.locations.iter().any(|l| l.path == scope))
+                    subject
+                        .paths
+                        .iter()
+                        .any(|path| path.trim_start_matches('/') == scope.trim_start_matches('/'))
                 });
             if !in_scope {
                 continue;
@@ -154,7 +186,7 @@ pub(crate) fn apply(
                         || statement
                             .products
                             .iter()
-                            .any(|p| versionless(p) == versionless(&purl)));
+                            .any(|p| versionless(p) == versionless(purl)));
                 applies.then(|| Suppression {
                     kind: "vex",
                     reason: format!(

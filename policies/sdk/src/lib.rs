@@ -93,6 +93,8 @@ pub struct Check {
     pub layer: Option<String>,
     /// What was found; secrets are redacted.
     pub message: String,
+    /// Accepted by an ignore entry.
+    pub suppressed: bool,
 }
 
 /// How bad a severity is: `unknown` 0 up to `critical` 4.

@@ -45,7 +45,7 @@ fn evaluate(input: &Input) -> Output {
         }
     }
     let ids = |kind: &str| -> Vec<String> {
-        input.checks.iter().filter(|c| c.kind == kind).map(|c| c.id.clone()).collect()
+        input.checks.iter().filter(|c| c.kind == kind && !c.suppressed).map(|c| c.id.clone()).collect()
     };
     if setting_bool(input, "fail-on-secret").unwrap_or(true) {
         violations.extend(Violation::for_findings("secret", "critical", ids("secret"), |n| {
@@ -61,11 +61,16 @@ fn evaluate(input: &Input) -> Output {
         })
     };
     let mut output = Output::failing_on(violations);
-    if let Some(violation) = hygiene_violation {
+    if let Some(mut violation) = hygiene_violation {
         if hygiene == "fail" {
             output.decision = Decision::Fail;
-        } else if output.decision == Decision::Pass {
-            output.decision = Decision::Warn;
+        } else {
+            if output.decision == Decision::Pass {
+                output.decision = Decision::Warn;
+            }
+            // Only warned about: the checks did not fail the target.
+            violation.message = format!("{}: {}", violation.message, violation.findings.join(", "));
+            violation.findings.clear();
         }
         output.violations.push(violation);
     }
