@@ -376,8 +376,10 @@ fn decide(report: &Report, config: &MatchConfig) -> Result<Vec<Decision>, Error>
             &report.scan.inventory.packages,
             &report.findings,
             &report.scores,
-            &report.scan.checks,
-            &report.checks_suppressed,
+            policy::Checks {
+                list: &report.scan.checks,
+                suppressed: &report.checks_suppressed,
+            },
             flags,
             &policy.settings,
         )

@@ -93,6 +93,14 @@ fn package<'a>(package: &'a Package, target: &Target) -> InputPackage<'a> {
     }
 }
 
+/// The hygiene and secret checks that fired, and which an ignore entry accepts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Checks<'a> {
+    pub(crate) list: &'a [CheckFinding],
+    /// Same order as `list`.
+    pub(crate) suppressed: &'a [Option<crate::suppress::Suppression>],
+}
+
 /// The input for one policy, with its settings.
 /// Per-finding flags the policies see: suppressed, and new against the baseline.
 #[derive(Debug, Clone, Copy)]
@@ -106,8 +114,7 @@ pub(crate) fn document(
     packages: &[Package],
     findings: &[Finding],
     scores: &[Score],
-    checks: &[CheckFinding],
-    checks_suppressed: &[Option<crate::suppress::Suppression>],
+    checks: Checks<'_>,
     flags: Flags<'_>,
     settings: &BTreeMap<String, serde_json::Value>,
 ) -> Result<Vec<u8>, serde_json::Error> {
@@ -138,6 +145,7 @@ pub(crate) fn document(
         packages: packages.iter().map(|p| package(p, target)).collect(),
         findings,
         checks: checks
+            .list
             .iter()
             .enumerate()
             .map(|(index, c)| InputCheck {
@@ -148,7 +156,7 @@ pub(crate) fn document(
                 path: c.path.as_deref(),
                 layer: c.layer.and_then(|index| target.layers.get(index).cloned()),
                 message: &c.message,
-                suppressed: checks_suppressed.get(index).is_some_and(Option::is_some),
+                suppressed: checks.suppressed.get(index).is_some_and(Option::is_some),
             })
             .collect(),
         settings,

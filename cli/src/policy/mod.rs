@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 pub(crate) use error::Error;
 pub(crate) use host::{Host, Limits};
-pub(crate) use input::{document, Flags, Target};
+pub(crate) use input::{document, Checks, Flags, Target};
 pub(crate) use registry::push;
 
 /// The built-in policies, built by `policies/build.sh` and embedded.
