@@ -20,6 +20,13 @@ fn github_env(command: &mut std::process::Command, api: &str, git_ref: &str) {
         .env("GITHUB_REF", git_ref);
 }
 
+/// Runs `portcullis github ARGS` as a workflow on `git_ref` would, against `api`.
+fn github(dir: &std::path::Path, api: &str, git_ref: &str, args: &[&str]) -> std::process::Output {
+    let mut command = portcullis(dir);
+    github_env(&mut command, api, git_ref);
+    command.arg("github").args(args).output().unwrap()
+}
+
 fn json(body: serde_json::Value) -> Response {
     Response::ok(serde_json::to_vec(&body).unwrap()).header("Content-Type", "application/json")
 }
@@ -58,20 +65,19 @@ fn upload_sarif_posts_gzip_base64_and_waits_for_processing() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("gate.sarif");
     std::fs::write(&file, SARIF).unwrap();
-    let mut command = portcullis(dir.path());
-    github_env(&mut command, &server.base, "refs/heads/main");
-    let output = command
-        .args([
-            "github",
+    let output = github(
+        dir.path(),
+        &server.base,
+        "refs/heads/main",
+        &[
             "upload-sarif",
             file.to_str().unwrap(),
             "--category",
             "portcullis/app",
             "--poll-interval",
             "0.05",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(String::from_utf8_lossy(&output.stdout).contains("complete"));
     let requests = server.requests();
@@ -122,18 +128,17 @@ fn upload_sarif_fails_when_github_cannot_process_it() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("gate.sarif");
     std::fs::write(&file, SARIF).unwrap();
-    let mut command = portcullis(dir.path());
-    github_env(&mut command, &server.base, "refs/heads/main");
-    let output = command
-        .args([
-            "github",
+    let output = github(
+        dir.path(),
+        &server.base,
+        "refs/heads/main",
+        &[
             "upload-sarif",
             file.to_str().unwrap(),
             "--poll-interval",
             "0.05",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains("could not process SARIF upload abc: locationFromSarifResult"),
@@ -142,12 +147,12 @@ fn upload_sarif_fails_when_github_cannot_process_it() {
     );
     // Not SARIF: refused before anything is sent.
     std::fs::write(&file, "{\"runs\": []}").unwrap();
-    let mut command = portcullis(dir.path());
-    github_env(&mut command, &server.base, "refs/heads/main");
-    let output = command
-        .args(["github", "upload-sarif", file.to_str().unwrap()])
-        .output()
-        .unwrap();
+    let output = github(
+        dir.path(),
+        &server.base,
+        "refs/heads/main",
+        &["upload-sarif", file.to_str().unwrap()],
+    );
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains("is not a SARIF log"),
@@ -203,12 +208,12 @@ fn comment_is_created_once_then_updated() {
     let summary = dir.path().join("summary.md");
     let post = |text: &str| {
         std::fs::write(&summary, text).unwrap();
-        let mut command = portcullis(dir.path());
-        github_env(&mut command, &server.base, "refs/pull/7/merge");
-        let output = command
-            .args(["github", "comment", summary.to_str().unwrap()])
-            .output()
-            .unwrap();
+        let output = github(
+            dir.path(),
+            &server.base,
+            "refs/pull/7/merge",
+            &["comment", summary.to_str().unwrap()],
+        );
         assert!(output.status.success(), "{}", stderr(&output));
         String::from_utf8_lossy(&output.stdout).into_owned()
     };
@@ -239,12 +244,12 @@ fn comment_is_created_once_then_updated() {
         ]
     );
     // A push build has no pull request to comment on.
-    let mut command = portcullis(dir.path());
-    github_env(&mut command, &server.base, "refs/heads/main");
-    let output = command
-        .args(["github", "comment", summary.to_str().unwrap()])
-        .output()
-        .unwrap();
+    let output = github(
+        dir.path(),
+        &server.base,
+        "refs/heads/main",
+        &["comment", summary.to_str().unwrap()],
+    );
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains("no pull request to comment on"),

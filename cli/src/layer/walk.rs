@@ -225,54 +225,44 @@ fn walk_entries(
         } else if kind.is_file() {
             let mode = entry.header().mode().unwrap_or(0);
             let executable = mode & 0o111 != 0;
-            let Some(inspector) = selection.inspector() else {
-                collect_file(
-                    path,
-                    &mut entry,
-                    executable,
-                    selection,
-                    &mut matches,
-                    contents,
-                )?;
-                continue;
-            };
-            let notable = (inspector.notable)(&path, mode);
-            if entry.size() > inspector.max_bytes {
-                if notable {
-                    contents.notable.push(Notable {
-                        path: path.clone(),
-                        mode,
-                        hits: Vec::new(),
-                    });
+            // The inspector reads small files whole; the collector then reads the copy.
+            let (inspected, notable) = match selection.inspector() {
+                Some(inspector) if entry.size() <= inspector.max_bytes => {
+                    buffer.clear();
+                    entry.read_to_end(&mut buffer)?;
+                    let hits = (inspector.scan)(&path, &buffer);
+                    let noted = (inspector.notable)(&path, mode) || !hits.is_empty();
+                    (true, noted.then_some(hits))
                 }
-                collect_file(
-                    path,
-                    &mut entry,
-                    executable,
-                    selection,
-                    &mut matches,
-                    contents,
-                )?;
-                continue;
-            }
-            buffer.clear();
-            entry.read_to_end(&mut buffer)?;
-            let hits = (inspector.scan)(&path, &buffer);
-            if notable || !hits.is_empty() {
+                Some(inspector) => (false, (inspector.notable)(&path, mode).then(Vec::new)),
+                None => (false, None),
+            };
+            if let Some(hits) = notable {
                 contents.notable.push(Notable {
                     path: path.clone(),
                     mode,
                     hits,
                 });
             }
-            collect_file(
-                path,
-                buffer.as_slice(),
-                executable,
-                selection,
-                &mut matches,
-                contents,
-            )?;
+            if inspected {
+                collect_file(
+                    path,
+                    buffer.as_slice(),
+                    executable,
+                    selection,
+                    &mut matches,
+                    contents,
+                )?;
+            } else {
+                collect_file(
+                    path,
+                    &mut entry,
+                    executable,
+                    selection,
+                    &mut matches,
+                    contents,
+                )?;
+            }
         }
     }
     Ok(Ok(()))
