@@ -36,8 +36,13 @@ fn write_image(dir: &Path, layers: Vec<Vec<u8>>, config: Vec<u8>) -> String {
 
 /// Scans with every output; returns (exit code, every text written, JSON report).
 fn scan_all(target: &str, extra: &[&str]) -> (i32, String, serde_json::Value) {
-    let cache = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
+    scan_into(out.path(), target, extra)
+}
+
+/// As `scan_all`, leaving each output in `out` as `out/FORMAT`.
+fn scan_into(out: &Path, target: &str, extra: &[&str]) -> (i32, String, serde_json::Value) {
+    let cache = tempfile::tempdir().unwrap();
     let formats = [
         "json",
         "sarif",
@@ -52,7 +57,7 @@ fn scan_all(target: &str, extra: &[&str]) -> (i32, String, serde_json::Value) {
     for format in formats {
         command.args([
             "--output",
-            &format!("{format}={}", out.path().join(format).display()),
+            &format!("{format}={}", out.join(format).display()),
         ]);
     }
     let output = command.args(extra).output().unwrap();
@@ -62,7 +67,7 @@ fn scan_all(target: &str, extra: &[&str]) -> (i32, String, serde_json::Value) {
         stderr(&output)
     );
     for format in formats {
-        all.push_str(&std::fs::read_to_string(out.path().join(format)).unwrap_or_default());
+        all.push_str(&std::fs::read_to_string(out.join(format)).unwrap_or_default());
     }
     // The layer cache must not keep a secret either.
     for entry in walkdir::WalkDir::new(cache.path()).into_iter().flatten() {
@@ -72,7 +77,7 @@ fn scan_all(target: &str, extra: &[&str]) -> (i32, String, serde_json::Value) {
             all.push_str(&String::from_utf8_lossy(&plain));
         }
     }
-    let json = serde_json::from_slice(&std::fs::read(out.path().join("json")).unwrap_or_default())
+    let json = serde_json::from_slice(&std::fs::read(out.join("json")).unwrap_or_default())
         .unwrap_or(serde_json::Value::Null);
     (output.status.code().unwrap_or(-1), all, json)
 }
@@ -122,7 +127,26 @@ fn hygiene_checks_fire_on_a_badly_built_image() {
         ],
     );
     let target = write_image(dir.path(), layers, config);
-    let (code, all, report) = scan_all(&target, &["--fail-on", "none"]);
+    let out = tempfile::tempdir().unwrap();
+    let (code, all, report) = scan_into(out.path(), &target, &["--fail-on", "none"]);
+    // The checks' SARIF rules pass GitHub's validator and explain themselves.
+    assert_eq!(
+        crate::reports::sarif_errors(&out.path().join("sarif")),
+        Vec::<String>::new()
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("sarif")).unwrap()).unwrap();
+    let root = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "hygiene/root-user")
+        .unwrap();
+    let help = root["help"]["markdown"].as_str().unwrap();
+    assert!(
+        help.contains("**Why:**") && help.contains("CIS 4.1") && help.contains("USER"),
+        "{help}"
+    );
     assert_eq!(
         check_ids(&report),
         [

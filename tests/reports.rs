@@ -29,7 +29,7 @@ fn multitool() -> PathBuf {
 }
 
 /// Errors the multitool finds with GitHub's rules (and the SARIF rules).
-fn sarif_errors(file: &Path) -> Vec<String> {
+pub(crate) fn sarif_errors(file: &Path) -> Vec<String> {
     let out = tempfile::tempdir().unwrap();
     let log = out.path().join("validation.sarif");
     let output = Command::new(multitool())
@@ -332,6 +332,40 @@ fn sarif_fingerprints_survive_an_upgrade_and_suppressions_stay_in_the_log() {
     assert_eq!(
         justification.as_deref(),
         Some("not reachable: insert_many is never called (owner: team-a)")
+    );
+}
+
+/// A file the catalog cannot read leaves the gate undecided: the SARIF log
+/// says so in a tool notification, and the run is not successful.
+#[test]
+fn sarif_carries_an_undecided_gate_as_a_notification() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("package-lock.json"), "{ broken").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let sarif = out.path().join("gate.sarif");
+    let output = portcullis(cache.path())
+        .args([
+            "scan",
+            &format!("dir:{}", dir.path().display()),
+            "--db",
+            corpus_db().to_str().unwrap(),
+        ])
+        .args(["--output", &format!("sarif={}", sarif.display())])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let log = read_json(&sarif);
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let note = &invocation["toolExecutionNotifications"][0];
+    assert_eq!(note["level"], "error");
+    assert!(
+        note["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("could not be analysed"),
+        "{note}"
     );
 }
 

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::checks::RuleKind;
+use crate::checks::{Rule, RuleKind};
 use crate::model::Severity;
 use crate::policy::Verdict;
 use crate::scan::Report;
@@ -84,6 +84,8 @@ pub(super) struct Entry<'a> {
     pub(super) failed_gate: bool,
     /// What a check found, said by the check (secrets redacted).
     pub(super) detail: Option<&'a str>,
+    /// The check's rule, for checks.
+    pub(super) check: Option<&'static Rule>,
 }
 
 impl Entry<'_> {
@@ -343,6 +345,7 @@ pub(super) fn entries<'a>(report: &'a Report, config: &RenderConfig) -> Vec<Entr
                 failed_gate: report.suppressed.get(index).is_none_or(Option::is_none)
                     && failing.contains(finding.id.as_str()),
                 detail: None,
+                check: None,
             }
         })
         .collect();
@@ -386,6 +389,7 @@ pub(super) fn entries<'a>(report: &'a Report, config: &RenderConfig) -> Vec<Entr
             suppressed: None,
             failed_gate: failing.contains(check.rule.id),
             detail: Some(&check.message),
+            check: Some(check.rule),
         }
     }));
     entries.sort_by(|a, b| {

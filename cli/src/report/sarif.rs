@@ -15,6 +15,7 @@ use serde_sarif::sarif;
 
 use super::entries::{self, Entry, TargetKey};
 use super::RenderConfig;
+use crate::checks::Rule;
 use crate::model::Severity;
 use crate::policy::Verdict;
 use crate::scan::Report;
@@ -182,34 +183,10 @@ fn rule(entry: &Entry<'_>) -> sarif::ReportingDescriptor {
         properties.insert("security-severity".to_owned(), json!(score));
     }
     properties.insert("precision".to_owned(), json!("very-high"));
-    let aliases = if entry.aliases.is_empty() {
-        String::new()
-    } else {
-        format!(" Also known as {}.", entry.aliases.join(", "))
+    let (help_text, help_markdown) = match entry.check {
+        Some(check) => check_help(entry, check, &mut tags),
+        None => vulnerability_help(entry),
     };
-    let help_uri = entry.help_uri.clone().unwrap_or_default();
-    let fixed = if entry.fixed_versions.is_empty() {
-        "none known".to_owned()
-    } else {
-        entry.fixed_versions.join(", ")
-    };
-    let help_text = format!(
-        "{}\n\nSeverity: {}.{aliases}\nFixed versions: {fixed}.\nFix: {}.\nDetails: {help_uri}",
-        entry.title,
-        entry.severity.name(),
-        entry.fix
-    );
-    let help_markdown = format!(
-        "**{}** ({})\n\n{}\n\n| Severity | Fixed versions |\n| --- | --- |\n| {} | {} |\n\n\
-         **Fix:** {}.{aliases}\n\n[{}]({help_uri})",
-        entry.rule_id,
-        entry.kind.name(),
-        entry.title,
-        entry.severity.name(),
-        fixed,
-        entry.fix,
-        entry.rule_id
-    );
     let mut rule = sarif::ReportingDescriptor::builder()
         .id(entry.rule_id)
         .name(rule_name(entry))
@@ -239,6 +216,70 @@ fn rule(entry: &Entry<'_>) -> sarif::ReportingDescriptor {
         .build();
     rule.help_uri.clone_from(&entry.help_uri);
     rule
+}
+
+/// Help for a vulnerability: what it is, the fixed versions and the fix.
+fn vulnerability_help(entry: &Entry<'_>) -> (String, String) {
+    let aliases = if entry.aliases.is_empty() {
+        String::new()
+    } else {
+        format!(" Also known as {}.", entry.aliases.join(", "))
+    };
+    let help_uri = entry.help_uri.clone().unwrap_or_default();
+    let fixed = if entry.fixed_versions.is_empty() {
+        "none known".to_owned()
+    } else {
+        entry.fixed_versions.join(", ")
+    };
+    let text = format!(
+        "{}\n\nSeverity: {}.{aliases}\nFixed versions: {fixed}.\nFix: {}.\nDetails: {help_uri}",
+        entry.title,
+        entry.severity.name(),
+        entry.fix
+    );
+    let markdown = format!(
+        "**{}** ({})\n\n{}\n\n| Severity | Fixed versions |\n| --- | --- |\n| {} | {} |\n\n\
+         **Fix:** {}.{aliases}\n\n[{}]({help_uri})",
+        entry.rule_id,
+        entry.kind.name(),
+        entry.title,
+        entry.severity.name(),
+        fixed,
+        entry.fix,
+        entry.rule_id
+    );
+    (text, markdown)
+}
+
+/// Help for a hygiene or secret check: why it matters, the benchmark item, the fix.
+fn check_help(entry: &Entry<'_>, check: &Rule, tags: &mut Vec<String>) -> (String, String) {
+    let reference = check
+        .reference
+        .map(|r| format!("\nBenchmark: {r}."))
+        .unwrap_or_default();
+    if let Some(r) = check.reference {
+        tags.push(r.to_owned());
+    }
+    let text = format!(
+        "{}\n\nWhy: {}\nSeverity: {}.{reference}\nFix: {}",
+        check.title,
+        check.rationale,
+        entry.severity.name(),
+        check.fix
+    );
+    let markdown = format!(
+        "**{}** ({})\n\n{}\n\n**Why:** {}\n\n**Fix:** {}{}",
+        check.id,
+        entry.kind.name(),
+        check.title,
+        check.rationale,
+        check.fix,
+        check
+            .reference
+            .map(|r| format!("\n\n_Benchmark:_ {r}"))
+            .unwrap_or_default()
+    );
+    (text, markdown)
 }
 
 /// A PascalCase name, as SARIF's `name` suggests: `VulnerablePackage`.
