@@ -119,3 +119,57 @@ fn pre_push_blocks_a_vulnerable_lock_file_and_allows_the_fix() {
     let blocked = git(&work, &["push", "origin", "topic"]);
     assert!(!blocked.status.success(), "{}", stderr(&blocked));
 }
+
+/// With `[hook] image` and `build` in portcullis.toml, a pushed Dockerfile
+/// change builds that image and scans it.
+#[test]
+fn pre_push_builds_and_scans_the_configured_image_when_a_dockerfile_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let remote = dir.path().join("remote.git");
+    let work = dir.path().join("work");
+    ok(git(
+        dir.path(),
+        &["init", "-q", "--bare", remote.to_str().unwrap()],
+    ));
+    ok(git(
+        dir.path(),
+        &["init", "-q", "-b", "main", work.to_str().unwrap()],
+    ));
+    ok(git(
+        &work,
+        &["remote", "add", "origin", remote.to_str().unwrap()],
+    ));
+    let image = dir.path().join("built.oci.tar");
+    let config = format!(
+        "[hook]\nimage = \"{}\"\nbuild = \"cp '{}' '{}' && echo built > build.log\"\n",
+        image.display(),
+        crate::support::fixtures()
+            .join("debian-app.oci.tar")
+            .display(),
+        image.display()
+    );
+    commit(&work, "portcullis.toml", &config, "config");
+    install(&work);
+    ok(git(&work, &["push", "-q", "origin", "main"]));
+    assert!(
+        !work.join("build.log").exists(),
+        "no Dockerfile changed: nothing built"
+    );
+    commit(
+        &work,
+        "Dockerfile",
+        "FROM debian:12\nCOPY app /app\n",
+        "dockerfile",
+    );
+    let blocked = git(&work, &["push", "origin", "main"]);
+    assert!(work.join("build.log").exists(), "the build command ran");
+    assert!(
+        !blocked.status.success(),
+        "debian-app fails the gate: {}",
+        stderr(&blocked)
+    );
+    assert!(
+        String::from_utf8_lossy(&blocked.stdout).contains("smallvec")
+            || stderr(&blocked).contains("smallvec")
+    );
+}
