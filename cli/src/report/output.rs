@@ -13,6 +13,13 @@ pub(crate) fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
         Some(_) | None => Path::new("."),
     };
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    // Temp files are private (0600); a report is not: CI agents and archivers read it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
     temp.write_all(text.as_bytes())?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
@@ -37,6 +44,17 @@ pub(crate) fn creation_time(source_date_epoch: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn reports_are_readable_by_others() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("gate.sarif");
+        write_atomic(&path, "{}").expect("written");
+        let mode = fs_err::metadata(&path).expect("metadata").permissions().mode();
+        assert_eq!(mode & 0o777, 0o644);
+    }
 
     #[test]
     fn creation_time_formats_source_date_epoch() {
