@@ -331,8 +331,8 @@ report_policies() { jq -e "$1" "$(workspace_path portcullis-report.json)"; }
 expect "the job succeeds (fail-mode report)" result_is success
 expect "both policies ran, in order, one a line of the policy input" \
   report_policies '[.policies[].module] == ["builtin:severity-gate", "builtin:known-exploited"]'
-expect "the set input reached the severity gate (fail-on=none: pass)" \
-  report_policies '.policies[0].decision == "pass"'
+expect "the set input reached the severity gate (fail-on=none: no fail-on violation)" \
+  report_policies '.policies[0].decision != "fail" and ([.policies[0].violations[].rule] | index("fail-on") == null)'
 expect "known-exploited failed the image, so the verdict is fail" \
   has '.outputs.verdict == "fail" and .outputs["exit-code"] == "1"'
 

@@ -25,7 +25,10 @@ class ExitCodes implements Serializable {
     /** Shells report a process killed by signal N as exit 128 + N. */
     private static final int SIGNAL_BASE = 128
 
-    /** A short word for the outcome: pass, fail, usage-error, undecided or crashed. */
+    /**
+     * A short word for the outcome: pass, fail, usage-error, undecided or crashed.
+     * Exit 0 is `pass` for a pass and for a warn alike; the JSON report has which.
+     */
     static String verdict(int code) {
         switch (code) {
             case 0: return 'pass'
