@@ -52,7 +52,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("gate.sarif");
         write_atomic(&path, "{}").expect("written");
-        let mode = fs_err::metadata(&path).expect("metadata").permissions().mode();
+        let mode = fs_err::metadata(&path)
+            .expect("metadata")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o644);
     }
 
