@@ -226,11 +226,17 @@ fn walk_entries(
             let mode = entry.header().mode().unwrap_or(0);
             let executable = mode & 0o111 != 0;
             // The inspector reads small files whole; the collector then reads the copy.
+            let mut filled = 0;
             let (inspected, notable) = match selection.inspector() {
                 Some(inspector) if entry.size() <= inspector.max_bytes => {
-                    buffer.clear();
-                    entry.read_to_end(&mut buffer)?;
-                    let hits = (inspector.scan)(&path, &buffer);
+                    // The buffer only grows, so it is zeroed once, not per file.
+                    let size = usize::try_from(entry.size()).unwrap_or(usize::MAX);
+                    if buffer.len() < size {
+                        buffer.resize(size, 0);
+                    }
+                    filled = size;
+                    entry.read_exact(&mut buffer[..size])?;
+                    let hits = (inspector.scan)(&path, &buffer[..size]);
                     let noted = (inspector.notable)(&path, mode) || !hits.is_empty();
                     (true, noted.then_some(hits))
                 }
@@ -247,7 +253,7 @@ fn walk_entries(
             if inspected {
                 collect_file(
                     path,
-                    buffer.as_slice(),
+                    &buffer[..filled],
                     executable,
                     selection,
                     &mut matches,
