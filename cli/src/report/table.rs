@@ -127,6 +127,44 @@ pub(super) fn render(report: &Report, colour: bool) -> String {
             let _ = writeln!(out, "{row}");
         }
     }
+    if !report.scan.checks.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                &format!("IMAGE CHECKS ({})", report.scan.checks.len()),
+                "1",
+                colour
+            )
+        );
+        for (index, check) in report.scan.checks.iter().enumerate() {
+            let suppressed = if report
+                .checks_suppressed
+                .get(index)
+                .is_some_and(Option::is_some)
+            {
+                " (suppressed)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  {:<8} {:<36} {}{suppressed}",
+                paint(
+                    check.rule.severity.name(),
+                    colour_code(check.rule.severity),
+                    colour
+                ),
+                check.rule.id,
+                check.message
+            );
+            if let Some(excerpt) = &check.excerpt {
+                let _ = writeln!(out, "  {:<8} {:<36} > {excerpt}", "", "");
+            }
+        }
+        counts.push(format!("{} image checks", report.scan.checks.len()));
+    }
     if !inventory.diagnostics.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "analysis was partial:");
