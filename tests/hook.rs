@@ -49,23 +49,29 @@ fn install(work: &Path) -> String {
     String::from_utf8_lossy(&ok(output).stdout).into_owned()
 }
 
-#[test]
-fn pre_push_blocks_a_vulnerable_lock_file_and_allows_the_fix() {
-    let dir = tempfile::tempdir().unwrap();
-    let remote = dir.path().join("remote.git");
-    let work = dir.path().join("work");
+/// A bare `remote.git` and a `work` repository whose `origin` it is; returns `work`.
+fn repository_with_remote(dir: &Path) -> std::path::PathBuf {
+    let remote = dir.join("remote.git");
+    let work = dir.join("work");
     ok(git(
-        dir.path(),
+        dir,
         &["init", "-q", "--bare", remote.to_str().unwrap()],
     ));
     ok(git(
-        dir.path(),
+        dir,
         &["init", "-q", "-b", "main", work.to_str().unwrap()],
     ));
     ok(git(
         &work,
         &["remote", "add", "origin", remote.to_str().unwrap()],
     ));
+    work
+}
+
+#[test]
+fn pre_push_blocks_a_vulnerable_lock_file_and_allows_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = repository_with_remote(dir.path());
     commit(&work, "README.md", "hello\n", "docs");
     // An existing hook is kept and runs first, with the same input.
     let hooks = work.join(".git/hooks");
@@ -125,20 +131,7 @@ fn pre_push_blocks_a_vulnerable_lock_file_and_allows_the_fix() {
 #[test]
 fn pre_push_builds_and_scans_the_configured_image_when_a_dockerfile_changes() {
     let dir = tempfile::tempdir().unwrap();
-    let remote = dir.path().join("remote.git");
-    let work = dir.path().join("work");
-    ok(git(
-        dir.path(),
-        &["init", "-q", "--bare", remote.to_str().unwrap()],
-    ));
-    ok(git(
-        dir.path(),
-        &["init", "-q", "-b", "main", work.to_str().unwrap()],
-    ));
-    ok(git(
-        &work,
-        &["remote", "add", "origin", remote.to_str().unwrap()],
-    ));
+    let work = repository_with_remote(dir.path());
     let image = dir.path().join("built.oci.tar");
     let config = format!(
         "[hook]\nimage = \"{}\"\nbuild = \"cp '{}' '{}' && echo built > build.log\"\n",
