@@ -55,7 +55,7 @@ cargo test --workspace
 # tested with its CI's own tools over the binary just built.
 cargo build -q
 export PORTCULLIS_BIN="$PWD/target/debug/portcullis" SHARED
-for wrapper in action jenkins teamcity; do
-  bash "tests/wrappers/$wrapper/setup.sh"
-  bash "tests/wrappers/$wrapper/test.sh"
+for wrapper in action jenkins-plugin teamcity; do
+  bash "$wrapper/tests/setup.sh"
+  bash "$wrapper/tests/test.sh"
 done

@@ -1,21 +1,8 @@
-//! The `portcullis` binary: a vulnerability gate for CI/CD pipelines.
+//! The `portcullis` binary: the command line over `portcullis-engine`.
 
-mod catalog;
-mod checks;
+mod args;
 mod cmd;
-mod github;
-mod hook;
-mod layer;
-mod matcher;
-mod model;
-mod policy;
-mod report;
-mod scan;
-mod score;
-mod source;
-mod suppress;
-mod version;
-mod vulndb;
+mod settings;
 
 use std::io::Write as _;
 use std::process::ExitCode;

@@ -1,101 +1,18 @@
 //! `portcullis db …`: wiring only.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use clap::{Args, Subcommand};
 
-use crate::model::Timestamp;
-use crate::report;
-use crate::source::SourceConfig;
-use crate::vulndb::{self, Mirror, UpdateConfig};
+use portcullis_engine::model::Timestamp;
+use portcullis_engine::report;
+use portcullis_engine::vulndb::{self, UpdateConfig};
 
-#[derive(Debug, Args)]
-pub(crate) struct DbArgs {
-    /// The DB file [env: PORTCULLIS_DB] (default: `portcullis/db/portcullis.db` in the user cache dir).
-    #[arg(long, global = true)]
-    db: Option<PathBuf>,
-    #[command(subcommand)]
-    command: DbCommand,
-}
-
-#[derive(Debug, Subcommand)]
-enum DbCommand {
-    /// Fetch OSV feeds (and KEV, EPSS) from mirrors and rebuild the DB.
-    Update {
-        /// `https://…`, `file://…` or a folder laid out as `<Ecosystem>/all.zip`; tried in order
-        /// [env: PORTCULLIS_MIRROR, space-separated] (default: the public OSV bucket).
-        #[arg(long)]
-        mirror: Vec<String>,
-        /// Only these ecosystems (OSV names: `PyPI`, `Debian`, `crates.io`…).
-        #[arg(long)]
-        ecosystem: Vec<String>,
-        /// Where to fetch the CISA KEV catalog (default: CISA's, with the default mirror only).
-        #[arg(long)]
-        kev_url: Option<String>,
-        /// Where to fetch EPSS scores (default: FIRST's, with the default mirror only).
-        #[arg(long)]
-        epss_url: Option<String>,
-    },
-    /// Build the DB from local OSV zips or folders, a KEV JSON, an EPSS CSV, or a DB bundle.
-    Import {
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-    },
-    /// Show the DB's schema, build time, age, sources and counts.
-    Status,
-    /// List the advisories the DB holds for packages: `ECOSYSTEM NAME`, or `--batch FILE`
-    /// with one tab-separated `ecosystem name` pair per line.
-    Lookup {
-        ecosystem: Option<String>,
-        name: Option<String>,
-        #[arg(long, conflicts_with_all = ["ecosystem", "name"])]
-        batch: Option<PathBuf>,
-    },
-    /// Print one stored OSV record, with KEV and EPSS data for its CVE.
-    Show { id: String },
-    /// Write the DB as one compressed bundle file, for air-gapped machines.
-    Export { file: PathBuf },
-    /// Push the DB to a registry as an OCI artifact.
-    Push {
-        reference: String,
-        /// Allow plain HTTP to this registry (host:port); loopback always may.
-        #[arg(long)]
-        insecure_registry: Vec<String>,
-    },
-    /// Pull a DB artifact by tag or digest and install it.
-    Pull {
-        reference: String,
-        /// Allow plain HTTP to this registry (host:port); loopback always may.
-        #[arg(long)]
-        insecure_registry: Vec<String>,
-    },
-}
-
-/// The DB path after flag > environment > default.
-pub(crate) fn db_path(flag: Option<&PathBuf>) -> PathBuf {
-    flag.cloned()
-        .or_else(|| std::env::var_os("PORTCULLIS_DB").map(PathBuf::from))
-        .unwrap_or_else(|| {
-            dirs::cache_dir()
-                .unwrap_or_else(std::env::temp_dir)
-                .join("portcullis/db/portcullis.db")
-        })
-}
-
-fn registry_config(insecure: &[String]) -> SourceConfig {
-    SourceConfig {
-        insecure_registries: insecure.to_vec(),
-        docker_config_dir: std::env::var_os("DOCKER_CONFIG")
-            .map(PathBuf::from)
-            .or_else(|| dirs::home_dir().map(|home| home.join(".docker"))),
-        ..SourceConfig::default()
-    }
-}
+use crate::args::{DbArgs, DbCommand};
+use crate::settings;
 
 pub(crate) fn run(args: &DbArgs) -> anyhow::Result<ExitCode> {
-    let path = db_path(args.db.as_ref());
+    let path = settings::db_path(args.db.as_ref());
     match &args.command {
         DbCommand::Update {
             mirror,
@@ -103,20 +20,7 @@ pub(crate) fn run(args: &DbArgs) -> anyhow::Result<ExitCode> {
             kev_url,
             epss_url,
         } => {
-            let mut texts = mirror.clone();
-            if texts.is_empty() {
-                if let Ok(env) = std::env::var("PORTCULLIS_MIRROR") {
-                    texts.extend(env.split_whitespace().map(str::to_owned));
-                }
-            }
-            let default = texts.is_empty();
-            if default {
-                texts.push(vulndb::DEFAULT_MIRROR.to_owned());
-            }
-            let mirrors = texts
-                .iter()
-                .map(|text| text.parse::<Mirror>())
-                .collect::<Result<Vec<_>, _>>()?;
+            let (mirrors, default) = settings::mirrors(mirror)?;
             let config = UpdateConfig {
                 db_path: path.clone(),
                 mirrors,
@@ -209,17 +113,24 @@ pub(crate) fn run(args: &DbArgs) -> anyhow::Result<ExitCode> {
             reference,
             insecure_registry,
         } => {
-            let digest = vulndb::push(&path, reference, &registry_config(insecure_registry))
-                .with_context(|| format!("could not push `{}` to `{reference}`", path.display()))?;
+            let digest = vulndb::push(
+                &path,
+                reference,
+                &settings::registry_config(insecure_registry),
+            )
+            .with_context(|| format!("could not push `{}` to `{reference}`", path.display()))?;
             report::write_stdout(&format!("{reference}@{digest}\n"))?;
         }
         DbCommand::Pull {
             reference,
             insecure_registry,
         } => {
-            vulndb::pull(reference, &path, &registry_config(insecure_registry)).with_context(
-                || format!("could not pull `{reference}` into `{}`", path.display()),
-            )?;
+            vulndb::pull(
+                reference,
+                &path,
+                &settings::registry_config(insecure_registry),
+            )
+            .with_context(|| format!("could not pull `{reference}` into `{}`", path.display()))?;
         }
     }
     Ok(ExitCode::SUCCESS)

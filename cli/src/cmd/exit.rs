@@ -1,15 +1,18 @@
 //! The one place that turns an error into an exit code and prints it:
-//! `error: …`, a `Caused by:` line per source, then `hint: …` when one is known.
+//! `error: …`, a `Caused by:` line per source, then `hint: …` when the
+//! engine's error types know one (see `portcullis_engine::diagnose`).
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use crate::{scan, vulndb};
+use portcullis_engine::{diagnose, Fault};
 
+/// Exit code when a policy failed the target.
+pub(crate) const EXIT_FAIL: u8 = 1;
 /// Exit code for input at fault (bad image, flag or file).
 const EXIT_INPUT: u8 = 2;
 /// Exit code for "the gate could not decide".
-const EXIT_UNDECIDED: u8 = 3;
+pub(crate) const EXIT_UNDECIDED: u8 = 3;
 
 /// Whether the error is a closed stdout pipe, which exits quietly.
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
@@ -20,59 +23,23 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// Walks the chain for the engine error that knows who is at fault.
+/// The exit code for `error`: 0 for a closed pipe, else whose fault it is.
 pub(crate) fn exit_code(error: &anyhow::Error) -> ExitCode {
     if is_broken_pipe(error) {
         return ExitCode::SUCCESS;
     }
-    let undecided = error.chain().any(|cause| {
-        cause
-            .downcast_ref::<crate::policy::Error>()
-            .is_some_and(crate::policy::Error::is_undecided)
-            || cause
-                .downcast_ref::<scan::Error>()
-                .is_some_and(scan::Error::is_undecided)
-            || cause
-                .downcast_ref::<vulndb::Error>()
-                .is_some_and(vulndb::Error::is_undecided)
-    });
-    ExitCode::from(if undecided {
-        EXIT_UNDECIDED
-    } else {
-        EXIT_INPUT
+    ExitCode::from(match diagnose(error.chain()).fault {
+        Fault::Undecided => EXIT_UNDECIDED,
+        Fault::Input => EXIT_INPUT,
     })
 }
 
-/// A hint for errors whose fix we know.
-fn hint(error: &anyhow::Error) -> Option<&'static str> {
-    // Engine errors may sit in the chain as themselves or boxed.
-    if let Some(hint) = error
-        .chain()
-        .find_map(|cause| {
-            cause.downcast_ref::<vulndb::Error>().or_else(|| {
-                cause
-                    .downcast_ref::<Box<vulndb::Error>>()
-                    .map(AsRef::as_ref)
-            })
-        })
-        .and_then(vulndb::Error::hint)
-    {
-        return Some(hint);
-    }
-    let text = error
-        .chain()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n");
-    if text.contains("--max-layer-bytes") || text.contains("--max-image-bytes") {
-        Some("if the image is genuine, raise the cap named above")
-    } else if text.contains("no image for platform") {
-        Some("pick one of the listed platforms with `--platform`")
-    } else if text.contains("registry request") {
-        Some("check the reference and that the registry is reachable; credentials come from `$DOCKER_CONFIG/config.json`")
-    } else {
-        None
-    }
+/// The number an `ExitCode` made here stands for.
+pub(crate) fn code_number(code: ExitCode) -> u8 {
+    [0, EXIT_FAIL, EXIT_INPUT, EXIT_UNDECIDED]
+        .into_iter()
+        .find(|number| ExitCode::from(*number) == code)
+        .unwrap_or(EXIT_UNDECIDED)
 }
 
 /// Renders `error` for stderr.
@@ -84,7 +51,7 @@ pub(crate) fn render_error(error: &anyhow::Error) -> Option<String> {
     for cause in error.chain().skip(1) {
         let _ = writeln!(out, "  Caused by: {cause}");
     }
-    if let Some(hint) = hint(error) {
+    if let Some(hint) = diagnose(error.chain()).hint {
         let _ = write!(out, "\nhint: {hint}\n");
     }
     Some(out)

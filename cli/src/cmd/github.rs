@@ -1,50 +1,18 @@
 //! `portcullis github upload-sarif|comment`: wiring only.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::{Args, Subcommand};
 
-use crate::github::{self, Client, CommentOutcome, Context, Polling};
+use portcullis_engine::report;
+use portcullis_github::{self as github, Client, CommentOutcome, Context, Polling};
 
-#[derive(Debug, Args)]
-pub(crate) struct GithubArgs {
-    #[command(subcommand)]
-    command: GithubCommand,
-}
-
-#[derive(Debug, Subcommand)]
-enum GithubCommand {
-    /// Upload a SARIF log to code scanning for GITHUB_SHA and GITHUB_REF, and
-    /// wait until GitHub has processed it (fails when processing fails).
-    UploadSarif {
-        /// The SARIF file (`scan --output sarif=FILE`).
-        file: PathBuf,
-        /// The code-scanning category (default: the one the log carries, per image and platform).
-        #[arg(long)]
-        category: Option<String>,
-        /// Seconds to wait for processing; 0 returns right after the upload.
-        #[arg(long, default_value_t = 120)]
-        wait: u64,
-        /// Seconds between status checks.
-        #[arg(long, default_value_t = 5.0)]
-        poll_interval: f64,
-    },
-    /// Create or update this image's comment on the pull request with the
-    /// Markdown summary (`scan --output markdown=FILE`).
-    Comment {
-        /// The Markdown summary file.
-        report: PathBuf,
-        /// The pull request (default: from GITHUB_REF `refs/pull/N/merge`).
-        #[arg(long)]
-        pr: Option<u64>,
-    },
-}
+use crate::args::{GithubArgs, GithubCommand};
+use crate::settings::EnvVar;
 
 pub(crate) fn run(args: &GithubArgs) -> anyhow::Result<ExitCode> {
-    let context = Context::from_env(|name| std::env::var(name).ok())?;
+    let context = Context::from_env(EnvVar::lookup)?;
     match &args.command {
         GithubCommand::UploadSarif {
             file,
@@ -60,7 +28,7 @@ pub(crate) fn run(args: &GithubArgs) -> anyhow::Result<ExitCode> {
             };
             let outcome = github::upload_sarif(&client, file, category.as_deref(), polling)?;
             tracing::info!("SARIF upload {}: {}", outcome.id, outcome.status);
-            crate::report::write_stdout(&format!(
+            report::write_stdout(&format!(
                 "uploaded {} as {} ({}){}\n",
                 file.display(),
                 outcome.id,
@@ -82,7 +50,7 @@ pub(crate) fn run(args: &GithubArgs) -> anyhow::Result<ExitCode> {
                 CommentOutcome::Created(id) => format!("created comment {id} on #{number}\n"),
                 CommentOutcome::Updated(id) => format!("updated comment {id} on #{number}\n"),
             };
-            crate::report::write_stdout(&text)?;
+            report::write_stdout(&text)?;
         }
     }
     Ok(ExitCode::SUCCESS)

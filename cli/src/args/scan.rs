@@ -1,0 +1,84 @@
+//! `portcullis scan` flags.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::format::report_format;
+use super::target::TargetArgs;
+use portcullis_engine::policy::Limits;
+use portcullis_engine::report::ReportFormat;
+
+#[derive(Debug, Args)]
+pub(crate) struct ScanArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+    /// The vulnerability DB [env: PORTCULLIS_DB] (default: the one `db update` writes).
+    #[arg(long)]
+    pub(crate) db: Option<PathBuf>,
+    /// Never touch the network (registry targets are refused).
+    #[arg(long)]
+    pub(crate) offline: bool,
+    /// The format printed on stdout.
+    #[arg(long, value_parser = report_format(), default_value = "table")]
+    pub(crate) format: ReportFormat,
+    /// Also write FORMAT to FILE (any `--format`); repeatable.
+    #[arg(long, value_name = "FORMAT=FILE")]
+    pub(crate) output: Vec<String>,
+    /// The built-in severity gate's threshold (default: critical; `none` to never fail on severity).
+    #[arg(long, value_name = "SEVERITY")]
+    pub(crate) fail_on: Option<String>,
+    /// A policy module: a `.wasm` file or `builtin:NAME`; repeatable. Without
+    /// any, the built-in severity gate decides.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy: Vec<String>,
+    /// A policy setting, given to every policy; repeatable (`max-high=0`).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub(crate) set: Vec<String>,
+    /// Fuel each policy evaluation may burn.
+    #[arg(long, default_value_t = Limits::default().fuel)]
+    pub(crate) policy_fuel: u64,
+    /// Wall-clock limit of one policy evaluation, in seconds.
+    #[arg(long, default_value_t = Limits::default().deadline.as_secs())]
+    pub(crate) policy_timeout: u64,
+    /// Linear memory a policy may use, in bytes.
+    #[arg(long, default_value_t = Limits::default().memory_bytes)]
+    pub(crate) policy_memory: usize,
+    /// Wasm stack a policy may use, in bytes.
+    #[arg(long, default_value_t = Limits::default().stack_bytes)]
+    pub(crate) policy_stack: usize,
+    /// Bytes a policy may write to stdout.
+    #[arg(long, default_value_t = Limits::default().stdout_bytes)]
+    pub(crate) policy_output: usize,
+    /// Fail (exit 3) when the DB is older than this (e.g. `7d`, `36h`; default 7d).
+    #[arg(long)]
+    pub(crate) db_max_age: Option<String>,
+    /// Warn when the DB is older than this (default 24h).
+    #[arg(long)]
+    pub(crate) db_warn_age: Option<String>,
+    /// The config file (default: `portcullis.toml` when present): policies, settings, scan defaults.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// An ignore file (default: `.portcullis-ignore.toml` when present); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ignore_file: Vec<String>,
+    /// An OpenVEX document whose `not_affected`/`fixed` statements suppress findings; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) vex: Vec<String>,
+    /// A previous `--format json` report: findings it had are not new (for `only-new`).
+    #[arg(long, value_name = "REPORT")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// Decide even when some file could not be analysed.
+    #[arg(long)]
+    pub(crate) allow_partial: bool,
+    /// The Dockerfile that built the image: findings are also located at the
+    /// instruction that made their layer (SARIF, TeamCity).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) dockerfile: Option<PathBuf>,
+    /// The AWS account ASFF findings are filed under [env: AWS_ACCOUNT_ID].
+    #[arg(long, value_name = "ID")]
+    pub(crate) aws_account_id: Option<String>,
+    /// The AWS region ASFF findings are filed in [env: AWS_REGION] (default us-east-1).
+    #[arg(long, value_name = "REGION")]
+    pub(crate) aws_region: Option<String>,
+}

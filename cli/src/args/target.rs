@@ -1,0 +1,46 @@
+//! Flags shared by the commands that read a target.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use portcullis_engine::layer::{DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_LAYER_BYTES};
+use portcullis_engine::model::Platform;
+
+/// How a target is read.
+#[derive(Debug, Args)]
+pub(crate) struct TargetArgs {
+    /// What to read: a docker-archive or OCI archive tar, an OCI layout
+    /// directory, a root filesystem, a project folder, zip files (comma-separated),
+    /// a CycloneDX or SPDX JSON SBOM, or a registry reference. A prefix forces the
+    /// kind: docker-archive:, oci-archive:, oci-dir:, rootfs:, dir:, zip:, sbom:, registry:.
+    pub(crate) target: String,
+    /// Platform to pick from a multi-platform image (default: this host's), e.g. linux/arm64.
+    #[arg(long)]
+    pub(crate) platform: Option<Platform>,
+    /// Layer cache directory [env: PORTCULLIS_CACHE_DIR] (default: the user cache dir).
+    #[arg(long)]
+    pub(crate) cache_dir: Option<PathBuf>,
+    /// Neither read nor write the layer cache.
+    #[arg(long)]
+    pub(crate) no_cache: bool,
+    /// Folder names a `dir:` scan does not enter (`.git` never is); repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) skip_dir: Vec<String>,
+    /// Allow plain HTTP to this registry (host:port); loopback registries always may.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub(crate) insecure_registry: Vec<String>,
+    /// Refuse a layer that unpacks past this many bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_LAYER_BYTES)]
+    pub(crate) max_layer_bytes: u64,
+    /// Refuse an image whose layers unpack past this many bytes in all.
+    #[arg(long, default_value_t = DEFAULT_MAX_IMAGE_BYTES)]
+    pub(crate) max_image_bytes: u64,
+    /// Known-fake secret values and paths (default: `.portcullis-secrets.toml`
+    /// when present, on top of the built-in list); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) secrets_allow: Vec<PathBuf>,
+    /// Skip the hygiene and secret checks (packages only).
+    #[arg(long)]
+    pub(crate) no_checks: bool,
+}

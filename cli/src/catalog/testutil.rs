@@ -1,7 +1,0 @@
-//! Test helpers: the real files under `src/catalog/testdata/` (see its README).
-
-/// The bytes of `testdata/<name>`.
-pub(super) fn testdata(name: &str) -> Vec<u8> {
-    let path = format!("{}/src/catalog/testdata/{name}", env!("CARGO_MANIFEST_DIR"));
-    fs_err::read(&path).unwrap_or_else(|e| panic!("{e}"))
-}

@@ -1,0 +1,316 @@
+//! The one settings resolver: flags > environment (the table in `env.rs`) >
+//! `portcullis.toml` (`file.rs`) > defaults, into the engine's frozen configs.
+//! The two steps are apart: clap's raw values (`args/`) come in, validated
+//! configs (globs compiled, paths resolved, durations parsed) go out.
+//!
+//! As `uv/crates/uv-settings/src/combine.rs` and `uv/crates/uv/src/settings.rs`.
+
+mod env;
+mod file;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use portcullis_engine::assess::suppress::{Baseline, Suppressions};
+use portcullis_engine::checks::AllowList;
+use portcullis_engine::layer::{LayerCache, LayerConfig};
+use portcullis_engine::model::{parse_duration, Severity, Timestamp};
+use portcullis_engine::policy::{self, GateConfig, Limits, Overrides, Policy};
+use portcullis_engine::report::{self, AwsTarget, RenderConfig, ReportFormat};
+use portcullis_engine::source::{SourceConfig, TargetKind};
+use portcullis_engine::vulndb::{Freshness, Mirror, DEFAULT_MIRROR};
+use portcullis_engine::{GateSettings, ReadConfig};
+
+use crate::args::{ScanArgs, TargetArgs};
+
+pub(crate) use env::EnvVar;
+pub(crate) use file::{load as load_file, ConfigFile};
+
+/// The ignore file read when none is named.
+const DEFAULT_IGNORE_FILE: &str = ".portcullis-ignore.toml";
+/// The secrets allow-list read when none is named.
+const DEFAULT_SECRETS_ALLOW: &str = ".portcullis-secrets.toml";
+/// The DB-age warning and failure thresholds when none is set.
+const DEFAULT_DB_WARN_AGE: &str = "24h";
+const DEFAULT_DB_MAX_AGE: &str = "7d";
+
+/// The DB file: `--db`, `PORTCULLIS_DB`, or the user cache dir's.
+pub(crate) fn db_path(flag: Option<&PathBuf>) -> PathBuf {
+    flag.cloned()
+        .or_else(|| EnvVar::Db.get_os().map(PathBuf::from))
+        .unwrap_or_else(|| {
+            dirs::cache_dir()
+                .unwrap_or_else(std::env::temp_dir)
+                .join("portcullis/db/portcullis.db")
+        })
+}
+
+/// The cache directory: `--cache-dir`, `PORTCULLIS_CACHE_DIR`, or the user
+/// cache dir's; `None` with `--no-cache`.
+pub(crate) fn cache_dir(target: &TargetArgs) -> Option<PathBuf> {
+    if target.no_cache {
+        return None;
+    }
+    target
+        .cache_dir
+        .clone()
+        .or_else(|| EnvVar::CacheDir.get_os().map(PathBuf::from))
+        .or_else(|| dirs::cache_dir().map(|dir| dir.join("portcullis")))
+}
+
+/// The folder of Docker's `config.json`: `DOCKER_CONFIG`, or `~/.docker`.
+fn docker_config_dir() -> Option<PathBuf> {
+    EnvVar::DockerConfig
+        .get_os()
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|home| home.join(".docker")))
+}
+
+/// How to reach a registry for `db push|pull` and policies.
+pub(crate) fn registry_config(insecure: &[String]) -> SourceConfig {
+    SourceConfig {
+        insecure_registries: insecure.to_vec(),
+        docker_config_dir: docker_config_dir(),
+        ..SourceConfig::default()
+    }
+}
+
+/// Whether stdout gets colour: a terminal, and no `NO_COLOR`.
+pub(crate) fn colour() -> bool {
+    std::io::stdout().is_terminal() && EnvVar::NoColor.get_os().is_none()
+}
+
+/// Report settings that come from the environment.
+pub(crate) fn render_config(account: Option<&str>, region: Option<&str>) -> RenderConfig {
+    let defaults = AwsTarget::default();
+    RenderConfig {
+        created: report::creation_time(EnvVar::SourceDateEpoch.get().as_deref()),
+        aws: AwsTarget {
+            account: account
+                .map(str::to_owned)
+                .or_else(|| EnvVar::AwsAccountId.get())
+                .unwrap_or(defaults.account),
+            region: region
+                .map(str::to_owned)
+                .or_else(|| EnvVar::AwsRegion.get())
+                .or_else(|| EnvVar::AwsDefaultRegion.get())
+                .unwrap_or(defaults.region),
+        },
+    }
+}
+
+/// The mirrors for `db update`: `--mirror`, else `PORTCULLIS_MIRROR`, else the
+/// public OSV bucket; and whether it is that default.
+pub(crate) fn mirrors(flags: &[String]) -> anyhow::Result<(Vec<Mirror>, bool)> {
+    let mut texts = flags.to_vec();
+    if texts.is_empty() {
+        if let Some(env) = EnvVar::Mirror.get() {
+            texts.extend(env.split_whitespace().map(str::to_owned));
+        }
+    }
+    let default = texts.is_empty();
+    if default {
+        texts.push(DEFAULT_MIRROR.to_owned());
+    }
+    let mirrors = texts
+        .iter()
+        .map(|text| text.parse::<Mirror>())
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((mirrors, default))
+}
+
+/// How a target is read.
+pub(crate) fn read_config(target: &TargetArgs) -> anyhow::Result<ReadConfig> {
+    let cache_dir = cache_dir(target);
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    let mut allow_files = target.secrets_allow.clone();
+    if allow_files.is_empty() && Path::new(DEFAULT_SECRETS_ALLOW).is_file() {
+        allow_files.push(PathBuf::from(DEFAULT_SECRETS_ALLOW));
+    }
+    Ok(ReadConfig {
+        allow: AllowList::load(&allow_files)?,
+        checks: !target.no_checks,
+        source: SourceConfig {
+            platform: target.platform.clone(),
+            insecure_registries: target.insecure_registry.clone(),
+            docker_config_dir: docker_config_dir(),
+            scratch_dir: cache_dir.as_ref().map(|dir| dir.join("tmp")),
+            skip_dirs: target.skip_dir.clone(),
+        },
+        layers: LayerConfig {
+            cache: cache_dir.as_deref().map(LayerCache::new),
+            max_layer_bytes: target.max_layer_bytes,
+            max_image_bytes: target.max_image_bytes,
+            threads,
+            progress: std::io::stderr().is_terminal(),
+        },
+    })
+}
+
+/// Everything `scan` runs with.
+pub(crate) struct ScanSettings {
+    pub(crate) read: ReadConfig,
+    pub(crate) gate: GateSettings,
+    /// Extra reports (`--output FORMAT=FILE`).
+    pub(crate) outputs: Vec<(ReportFormat, PathBuf)>,
+    pub(crate) render: RenderConfig,
+}
+
+/// `--output FORMAT=FILE`, each.
+fn outputs(specs: &[String]) -> anyhow::Result<Vec<(ReportFormat, PathBuf)>> {
+    specs
+        .iter()
+        .map(|spec| {
+            let (format, path) = spec
+                .split_once('=')
+                .with_context(|| format!("`--output {spec}` should be FORMAT=FILE"))?;
+            let format: ReportFormat = format
+                .parse()
+                .with_context(|| format!("`--output {spec}`"))?;
+            Ok((format, PathBuf::from(path)))
+        })
+        .collect()
+}
+
+/// `--set KEY=VALUE` (JSON values, else strings) and `--fail-on`.
+fn overrides(args: &ScanArgs) -> anyhow::Result<Overrides> {
+    let mut settings = policy::Settings::new();
+    for pair in &args.set {
+        let (key, value) = pair
+            .split_once('=')
+            .with_context(|| format!("`--set {pair}` should be KEY=VALUE"))?;
+        let value = serde_json::from_str(value)
+            .unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
+        settings.insert(key.to_owned(), value);
+    }
+    let fail_on = match &args.fail_on {
+        Some(fail_on) => {
+            if fail_on != "none" {
+                fail_on.parse::<Severity>().context("`--fail-on`")?;
+            }
+            Some(fail_on.to_ascii_lowercase())
+        }
+        None => None,
+    };
+    Ok(Overrides { settings, fail_on })
+}
+
+/// The policies: `--policy`, else the file's, with the overrides applied.
+fn policies(
+    args: &ScanArgs,
+    file: &ConfigFile,
+    registry: &SourceConfig,
+) -> anyhow::Result<Vec<Policy>> {
+    let mut policies = Vec::new();
+    if args.policy.is_empty() {
+        for entry in &file.policy {
+            let mut policy = Policy::load(&entry.module, registry)?;
+            policy.settings = entry
+                .settings
+                .iter()
+                .map(|(k, v)| (k.clone(), file::to_json(v)))
+                .collect();
+            policies.push(policy);
+        }
+    } else {
+        for spec in &args.policy {
+            policies.push(Policy::load(spec, registry)?);
+        }
+    }
+    Ok(policy::with_overrides(policies, &overrides(args)?))
+}
+
+/// The ignore files and VEX documents: the flags', else the file's, else the default ignore file.
+fn suppressions(args: &ScanArgs, file: &ConfigFile) -> anyhow::Result<Suppressions> {
+    let mut ignore_files = args.ignore_file.clone();
+    if ignore_files.is_empty() {
+        if let Some(path) = &file.scan.ignore_file {
+            ignore_files.push(path.clone());
+        } else if Path::new(DEFAULT_IGNORE_FILE).is_file() {
+            ignore_files.push(DEFAULT_IGNORE_FILE.to_owned());
+        }
+    }
+    let vex = if args.vex.is_empty() {
+        file.scan.vex.clone()
+    } else {
+        args.vex.clone()
+    };
+    Ok(Suppressions::load(&ignore_files, &vex)?)
+}
+
+/// The DB-age rule: the flags', else the file's, else 24 h and 7 days.
+fn freshness(args: &ScanArgs, file: &ConfigFile) -> anyhow::Result<Freshness> {
+    let warn_age = args
+        .db_warn_age
+        .clone()
+        .or(file.scan.db_warn_age.clone())
+        .unwrap_or_else(|| DEFAULT_DB_WARN_AGE.to_owned());
+    let max_age = args
+        .db_max_age
+        .clone()
+        .or(file.scan.db_max_age.clone())
+        .unwrap_or_else(|| DEFAULT_DB_MAX_AGE.to_owned());
+    Ok(Freshness {
+        warn_after_seconds: parse_duration(&warn_age).context("`--db-warn-age`")?,
+        fail_after_seconds: parse_duration(&max_age).context("`--db-max-age`")?,
+    })
+}
+
+/// Everything `scan` runs with, resolved and checked.
+pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<ScanSettings> {
+    let outputs = outputs(&args.output)?;
+    let file = file::load(args.config.as_deref())?;
+    let freshness = freshness(args, &file)?;
+    let read = read_config(&args.target)?;
+    let is_registry = matches!(
+        portcullis_engine::source::kind_of(&args.target.target),
+        Ok(TargetKind::Registry)
+    );
+    if args.offline && is_registry {
+        anyhow::bail!(
+            "`{}` is a registry reference, and `--offline` forbids the network",
+            args.target.target
+        );
+    }
+    let policies = policies(args, &file, &read.source)?;
+    let suppressions = suppressions(args, &file)?;
+    let baseline = match &args.baseline {
+        Some(path) => {
+            let bytes = fs_err::read(path)?;
+            Some(Baseline::from_report(&bytes, &path.display().to_string())?)
+        }
+        None => None,
+    };
+    let gate = GateSettings {
+        db_path: db_path(args.db.as_ref()),
+        freshness,
+        now: Timestamp::now(),
+        gate: GateConfig {
+            policies,
+            limits: Limits {
+                fuel: args.policy_fuel,
+                deadline: std::time::Duration::from_secs(args.policy_timeout),
+                memory_bytes: args.policy_memory,
+                stack_bytes: args.policy_stack,
+                stdout_bytes: args.policy_output,
+            },
+            cache_dir: read.layers.cache.as_ref().map(|_| {
+                cache_dir(&args.target)
+                    .unwrap_or_else(std::env::temp_dir)
+                    .join("policies")
+            }),
+            allow_partial: args.allow_partial || file.scan.allow_partial.unwrap_or(false),
+        },
+        suppressions,
+        baseline,
+        dockerfile: args.dockerfile.clone(),
+    };
+    Ok(ScanSettings {
+        read,
+        gate,
+        outputs,
+        render: render_config(args.aws_account_id.as_deref(), args.aws_region.as_deref()),
+    })
+}

@@ -1,0 +1,38 @@
+//! Why a GitHub call failed.
+
+/// Errors of the GitHub client.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("`{0}` is not set; GitHub Actions sets it (outside Actions, export it)")]
+    MissingEnv(&'static str),
+    #[error("`GITHUB_REPOSITORY` is `{0}`, not OWNER/REPO")]
+    BadRepository(String),
+    #[error("`GITHUB_API_URL` `{url}` is not a usable URL")]
+    BadApiUrl {
+        url: String,
+        #[source]
+        source: Box<octocrab::Error>,
+    },
+    #[error("could not start the HTTP runtime")]
+    Runtime(#[source] std::io::Error),
+    #[error("GitHub refused to {what}")]
+    Api {
+        what: String,
+        #[source]
+        source: Box<octocrab::Error>,
+    },
+    #[error("could not read `{path}`")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{path}` is not a SARIF log: {why}")]
+    NotSarif { path: String, why: String },
+    #[error("GitHub could not process SARIF upload {id}: {}", errors.join("; "))]
+    ProcessingFailed { id: String, errors: Vec<String> },
+    #[error("SARIF upload {id} was still being processed after {seconds} s")]
+    StillProcessing { id: String, seconds: u64 },
+    #[error("no pull request to comment on: `GITHUB_REF` is `{0}` (give `--pr NUMBER`)")]
+    NotAPullRequest(String),
+}

@@ -1,0 +1,453 @@
+//! Join packages with advisories into findings: look each package up by its
+//! ecosystem and name (distro packages by their source package), test its
+//! version against every range with the ecosystem's comparator, and fold the
+//! advisories that are one vulnerability (by their aliases) into one finding
+//! per package, each with the explanation of what matched.
+//!
+//! Range semantics: <https://ossf.github.io/osv-schema/#evaluation>.
+
+use std::collections::BTreeMap;
+
+use portcullis_catalog::{Inventory, Package, PackageId, PackageKind};
+use portcullis_model::{Ecosystem, VulnId};
+use portcullis_version::{Scheme, Version};
+use portcullis_vulndb::{self as vulndb, AdvisoryInfo, AffectedRow, Database, Event, RangeKind};
+
+/// Why a match was made: which record, which range, which comparator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    pub advisory: String,
+    pub ecosystem: String,
+    /// The name looked up (a distro package's source package).
+    pub package: String,
+    /// The version compared.
+    pub version: String,
+    /// The range that contains it (`introduced 0, fixed 2.36-9+deb12u3`) or `listed in versions`.
+    pub range: String,
+    pub comparator: &'static str,
+}
+
+/// One vulnerability in one package.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// The primary id: the CVE when the cluster has one.
+    pub id: VulnId,
+    /// Every other id of the same vulnerability (advisory ids and aliases), sorted.
+    pub aliases: Vec<VulnId>,
+    /// Ids an advisory derives from or relates to that are not this vulnerability.
+    pub related: Vec<VulnId>,
+    /// The package of the inventory it was found in.
+    pub package: PackageId,
+    pub fixed_versions: Vec<String>,
+    pub explanation: Explanation,
+    /// The advisories folded into this finding.
+    pub advisories: Vec<AdvisoryInfo>,
+    /// Vendor severities from the matching `affected` entries.
+    pub vendor_severities: Vec<String>,
+}
+
+impl Finding {
+    /// The primary id, then aliases, then related ids: every id worth looking up.
+    pub fn all_ids(&self) -> impl Iterator<Item = &VulnId> {
+        std::iter::once(&self.id)
+            .chain(&self.aliases)
+            .chain(&self.related)
+    }
+}
+
+/// A package whose version could not be compared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmatchable {
+    pub package: PackageId,
+    pub why: String,
+}
+
+/// What a lookup asks the DB.
+struct Query {
+    ecosystem: String,
+    name: String,
+    version: String,
+    scheme: Scheme,
+}
+
+/// The DB queries for one package; none for packages no advisory can name.
+fn queries(package: &Package) -> Vec<Query> {
+    let Some(ecosystem) = &package.ecosystem else {
+        return Vec::new();
+    };
+    let Some(scheme) = Scheme::for_ecosystem(ecosystem) else {
+        return Vec::new();
+    };
+    // Debian testing has no release number, so no release's advisories apply.
+    if matches!(
+        ecosystem,
+        Ecosystem::Debian { release: None } | Ecosystem::Alpine { branch: None }
+    ) {
+        return Vec::new();
+    }
+    // A Go main module built from a local tree has no version to compare.
+    if package.version.is_empty() || package.version == "(devel)" {
+        return Vec::new();
+    }
+    let query = |name: &str, version: &str| Query {
+        ecosystem: ecosystem.to_string(),
+        name: name.to_owned(),
+        version: version.to_owned(),
+        scheme,
+    };
+    match package.kind {
+        PackageKind::Deb => match &package.source {
+            Some(source) => vec![query(&source.name, &source.version)],
+            None => vec![query(&package.name, &package.version)],
+        },
+        PackageKind::Apk => match &package.source {
+            Some(source) => vec![query(&source.name, &package.version)],
+            None => vec![query(&package.name, &package.version)],
+        },
+        PackageKind::Rpm => {
+            let mut found = vec![query(&package.name, &package.version)];
+            if let Some(source) = package.source.as_ref().filter(|s| s.name != package.name) {
+                found.push(query(&source.name, &package.version));
+            }
+            found
+        }
+        PackageKind::Npm
+        | PackageKind::Python
+        | PackageKind::Go
+        | PackageKind::Cargo
+        | PackageKind::Java
+        | PackageKind::Gem
+        | PackageKind::Composer
+        | PackageKind::NuGet => vec![query(&package.name, &package.version)],
+    }
+}
+
+/// An event version, with OSV's `introduced: "0"` as the lowest of all.
+enum Bound {
+    Zero,
+    At(Version),
+}
+
+fn render(events: &[Event]) -> String {
+    events
+        .iter()
+        .map(|event| match event {
+            Event::Introduced(v) => format!("introduced {v}"),
+            Event::Fixed(v) => format!("fixed {v}"),
+            Event::LastAffected(v) => format!("last_affected {v}"),
+            Event::Limit(v) => format!("limit {v}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether `version` is inside the range's events (OSV's evaluation:
+/// events sorted by version, introduced opens, fixed and last_affected close).
+fn in_range(version: &Version, events: &[Event], scheme: Scheme) -> Result<bool, String> {
+    let mut parsed = Vec::with_capacity(events.len());
+    for event in events {
+        let text = match event {
+            Event::Introduced(v) | Event::Fixed(v) | Event::LastAffected(v) | Event::Limit(v) => v,
+        };
+        let bound = if matches!(event, Event::Introduced(_)) && text == "0" {
+            Bound::Zero
+        } else {
+            Bound::At(Version::parse(scheme, text).map_err(|e| e.to_string())?)
+        };
+        parsed.push((bound, event));
+    }
+    parsed.sort_by(|(a, _), (b, _)| match (a, b) {
+        (Bound::Zero, Bound::Zero) => std::cmp::Ordering::Equal,
+        (Bound::Zero, Bound::At(_)) => std::cmp::Ordering::Less,
+        (Bound::At(_), Bound::Zero) => std::cmp::Ordering::Greater,
+        (Bound::At(a), Bound::At(b)) => a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal),
+    });
+    let at_least = |bound: &Bound| match bound {
+        Bound::Zero => true,
+        Bound::At(b) => version.partial_cmp(b).is_some_and(|o| o.is_ge()),
+    };
+    let mut affected = false;
+    let mut limited = false;
+    for (bound, event) in &parsed {
+        match event {
+            Event::Introduced(_) if at_least(bound) => affected = true,
+            Event::Fixed(_) if at_least(bound) => affected = false,
+            Event::LastAffected(_) => {
+                if let Bound::At(b) = bound {
+                    if version.partial_cmp(b).is_some_and(|o| o.is_gt()) {
+                        affected = false;
+                    }
+                }
+            }
+            Event::Limit(_) if at_least(bound) => limited = true,
+            Event::Introduced(_) | Event::Fixed(_) | Event::Limit(_) => {}
+        }
+    }
+    Ok(affected && !limited)
+}
+
+/// A matched row: how it matched and what fixes it.
+struct Hit {
+    range: String,
+    fixed: Vec<String>,
+    comparator: &'static str,
+}
+
+fn evaluate(row: &AffectedRow, version: &Version, query: &Query) -> Option<Hit> {
+    let mut problems = Vec::new();
+    let fixed_of = |events: &[Event]| -> Vec<String> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Fixed(v) => Some(v.clone()),
+                Event::Introduced(_) | Event::LastAffected(_) | Event::Limit(_) => None,
+            })
+            .collect()
+    };
+    for range in &row.ranges {
+        let scheme = match range.kind {
+            RangeKind::Git => continue,
+            RangeKind::Ecosystem => query.scheme,
+            RangeKind::Semver if query.scheme == Scheme::Go => Scheme::Go,
+            RangeKind::Semver => Scheme::Semver,
+        };
+        let version = if scheme == query.scheme {
+            Some(version.clone())
+        } else {
+            Version::parse(scheme, &query.version).ok()
+        };
+        let Some(version) = version else {
+            continue;
+        };
+        match in_range(&version, &range.events, scheme) {
+            Ok(true) => {
+                return Some(Hit {
+                    range: render(&range.events),
+                    fixed: fixed_of(&range.events),
+                    comparator: scheme.name(),
+                })
+            }
+            Ok(false) => {}
+            Err(why) => problems.push(why),
+        }
+    }
+    let listed = row.versions.iter().any(|listed| {
+        Version::parse(query.scheme, listed).is_ok_and(|v| v == *version)
+            || listed == &query.version
+    });
+    if listed {
+        let fixed = row
+            .ranges
+            .iter()
+            .flat_map(|r| fixed_of(&r.events))
+            .collect();
+        return Some(Hit {
+            range: "listed in versions".to_owned(),
+            fixed,
+            comparator: query.scheme.name(),
+        });
+    }
+    if let Some(why) = problems.into_iter().next() {
+        tracing::debug!("{}: a range was skipped: {why}", row.osv_id);
+    }
+    None
+}
+
+/// A matched advisory before clustering.
+struct Matched {
+    row: AffectedRow,
+    info: AdvisoryInfo,
+    hit: Hit,
+    query_name: String,
+    query_version: String,
+}
+
+/// Groups matches that share an id (by `aliases`, or a single `upstream`).
+fn cluster(matches: Vec<Matched>) -> Vec<Vec<Matched>> {
+    let ids_of = |m: &Matched| -> Vec<String> {
+        let mut ids = vec![m.info.osv_id.clone()];
+        ids.extend(m.info.aliases.iter().cloned());
+        if m.info.upstream.len() == 1 {
+            ids.extend(m.info.upstream.iter().cloned());
+        }
+        ids
+    };
+    let mut groups: Vec<(Vec<String>, Vec<Matched>)> = Vec::new();
+    for matched in matches {
+        let ids = ids_of(&matched);
+        let joined: Vec<usize> = groups
+            .iter()
+            .enumerate()
+            .filter(|(_, (group_ids, _))| group_ids.iter().any(|id| ids.contains(id)))
+            .map(|(index, _)| index)
+            .collect();
+        let mut merged_ids = ids;
+        let mut merged = vec![matched];
+        for index in joined.into_iter().rev() {
+            let (group_ids, members) = groups.remove(index);
+            merged_ids.extend(group_ids);
+            merged.extend(members);
+        }
+        groups.push((merged_ids, merged));
+    }
+    groups.into_iter().map(|(_, members)| members).collect()
+}
+
+fn finding(package: PackageId, mut members: Vec<Matched>) -> Option<Finding> {
+    members.sort_by(|a, b| {
+        VulnId::new(&a.info.osv_id)
+            .rank()
+            .cmp(&VulnId::new(&b.info.osv_id).rank())
+    });
+    let mut ids: Vec<VulnId> = Vec::new();
+    let mut related: Vec<VulnId> = Vec::new();
+    for member in &members {
+        ids.push(VulnId::new(&member.info.osv_id));
+        ids.extend(member.info.aliases.iter().map(|a| VulnId::new(a)));
+        if member.info.upstream.len() == 1 {
+            ids.extend(member.info.upstream.iter().map(|a| VulnId::new(a)));
+        } else {
+            related.extend(member.info.upstream.iter().map(|a| VulnId::new(a)));
+        }
+        related.extend(member.info.related.iter().map(|a| VulnId::new(a)));
+    }
+    ids.sort_by(|a, b| a.rank().cmp(&b.rank()));
+    ids.dedup();
+    let id = ids.first()?.clone();
+    let aliases: Vec<VulnId> = ids.into_iter().skip(1).collect();
+    related.sort();
+    related.dedup();
+    related.retain(|r| r != &id && !aliases.contains(r));
+    let first = members.first()?;
+    let explanation = Explanation {
+        advisory: first.info.osv_id.clone(),
+        ecosystem: first.row.ecosystem.clone(),
+        package: first.query_name.clone(),
+        version: first.query_version.clone(),
+        range: first.hit.range.clone(),
+        comparator: first.hit.comparator,
+    };
+    let mut fixed_versions: Vec<String> = members
+        .iter()
+        .flat_map(|m| m.hit.fixed.iter().cloned())
+        .collect();
+    fixed_versions.sort();
+    fixed_versions.dedup();
+    let vendor_severities = members
+        .iter()
+        .filter_map(|m| m.row.severity.clone())
+        .collect();
+    Some(Finding {
+        id,
+        aliases,
+        related,
+        package,
+        fixed_versions,
+        explanation,
+        advisories: members.into_iter().map(|m| m.info).collect(),
+        vendor_severities,
+    })
+}
+
+/// Matches every package against the DB; returns findings sorted by package
+/// then id, and the packages whose versions could not be compared.
+pub fn find(
+    db: &Database,
+    inventory: &Inventory,
+) -> Result<(Vec<Finding>, Vec<Unmatchable>), vulndb::Error> {
+    let mut findings = Vec::new();
+    let mut unmatchable = Vec::new();
+    let mut advisory_cache: BTreeMap<String, Option<AdvisoryInfo>> = BTreeMap::new();
+    for (id, package) in inventory.iter() {
+        let mut matches: Vec<Matched> = Vec::new();
+        for query in queries(package) {
+            let version = match Version::parse(query.scheme, &query.version) {
+                Ok(version) => version,
+                Err(error) => {
+                    unmatchable.push(Unmatchable {
+                        package: id,
+                        why: error.to_string(),
+                    });
+                    continue;
+                }
+            };
+            for row in db.affecting(&query.ecosystem, &query.name)? {
+                if row.withdrawn || matches.iter().any(|m| m.info.osv_id == row.osv_id) {
+                    continue;
+                }
+                let Some(hit) = evaluate(&row, &version, &query) else {
+                    continue;
+                };
+                let info = match advisory_cache.get(&row.osv_id) {
+                    Some(info) => info.clone(),
+                    None => {
+                        let info = db.advisory(&row.osv_id)?;
+                        advisory_cache.insert(row.osv_id.clone(), info.clone());
+                        info
+                    }
+                };
+                let Some(info) = info else {
+                    continue;
+                };
+                matches.push(Matched {
+                    row,
+                    info,
+                    hit,
+                    query_name: query.name.clone(),
+                    query_version: version.text().to_owned(),
+                });
+            }
+        }
+        let mut package_findings: Vec<Finding> = cluster(matches)
+            .into_iter()
+            .filter_map(|members| finding(id, members))
+            .collect();
+        package_findings.sort_by(|a, b| a.id.rank().cmp(&b.id.rank()));
+        findings.extend(package_findings);
+    }
+    Ok((findings, unmatchable))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range_hit(version: &str, events: &[Event], scheme: Scheme) -> bool {
+        in_range(&Version::parse(scheme, version).unwrap(), events, scheme).unwrap()
+    }
+
+    #[test]
+    fn osv_events_open_and_close_ranges() {
+        let i = |v: &str| Event::Introduced(v.into());
+        let f = |v: &str| Event::Fixed(v.into());
+        let l = |v: &str| Event::LastAffected(v.into());
+        let events = [i("0"), f("1.8.0"), i("2.0.0"), f("2.4.0")];
+        assert!(range_hit("1.7.9", &events, Scheme::Pep440));
+        assert!(
+            !range_hit("1.8.0", &events, Scheme::Pep440),
+            "a version equal to the fix is not affected"
+        );
+        assert!(!range_hit("1.9", &events, Scheme::Pep440));
+        assert!(range_hit("2.3", &events, Scheme::Pep440));
+        assert!(!range_hit("2.4.0", &events, Scheme::Pep440));
+        let last = [i("0"), l("0.6.6")];
+        assert!(range_hit("0.6.6", &last, Scheme::Semver));
+        assert!(!range_hit("0.7.0", &last, Scheme::Semver));
+        let debian = [i("0"), f("2.36-9+deb12u3")];
+        assert!(range_hit("2.36-9+deb12u1", &debian, Scheme::Dpkg));
+        assert!(!range_hit("2.36-9+deb12u14", &debian, Scheme::Dpkg));
+        let limited = [i("1.0"), Event::Limit("1.5".into())];
+        assert!(range_hit("1.2", &limited, Scheme::Semver));
+        assert!(!range_hit("1.6", &limited, Scheme::Semver));
+    }
+
+    #[test]
+    fn unsorted_events_are_sorted_first() {
+        let events = [
+            Event::Fixed("2.0.0".into()),
+            Event::Introduced("1.0.0".into()),
+        ];
+        assert!(range_hit("1.5.0", &events, Scheme::Semver));
+        assert!(!range_hit("0.5.0", &events, Scheme::Semver));
+    }
+}

@@ -1,0 +1,112 @@
+//! Plain-text renderings of `db status` and of what a DB build did.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use portcullis_model::Timestamp;
+use portcullis_vulndb::{
+    human_duration, AffectedRow, BuildReport, EpssScore, Event, KevEntry, Status,
+};
+
+/// `db status`: schema, build time and age, digest, sources, counts per ecosystem.
+pub fn db_status(path: &Path, status: &Status, now: Timestamp) -> String {
+    let mut out = String::new();
+    let age = status.built_at.parse::<Timestamp>().map_or_else(
+        |_| "unknown".to_owned(),
+        |built| human_duration(now.unix() - built.unix()),
+    );
+    let _ = writeln!(out, "database   {}", path.display());
+    let _ = writeln!(out, "schema     {}", status.schema_version);
+    let _ = writeln!(out, "built at   {} ({age} ago)", status.built_at);
+    let _ = writeln!(out, "digest     {}", status.digest);
+    let _ = writeln!(out, "sources");
+    for source in &status.sources {
+        let _ = writeln!(
+            out,
+            "  {:<16} {:>7} records  {:>4} skipped  {}  {}",
+            source.name, source.records, source.skipped, source.digest, source.url
+        );
+    }
+    let _ = writeln!(out, "advisories per ecosystem");
+    for (ecosystem, count) in &status.counts {
+        let _ = writeln!(out, "  {ecosystem:<24} {count:>7}");
+    }
+    let _ = writeln!(out, "kev        {} entries", status.kev_entries);
+    let _ = writeln!(out, "epss       {} scores", status.epss_scores);
+    out
+}
+
+/// What `db update` and `db import` report when they finish.
+pub fn db_build_summary(path: &Path, report: &BuildReport) -> String {
+    let mut out = String::new();
+    for source in &report.imported {
+        let _ = writeln!(
+            out,
+            "imported {:<16} {:>7} records, {} skipped",
+            source.name, source.records, source.skipped
+        );
+    }
+    for name in &report.kept {
+        let _ = writeln!(out, "kept     {name:<16} (unchanged)");
+    }
+    let _ = writeln!(out, "built `{}` at {}", path.display(), report.built_at);
+    out
+}
+
+/// `db lookup`: one line per advisory row, with its range events.
+pub fn db_lookup(found: &[(&String, &String, Vec<AffectedRow>)]) -> String {
+    let mut out = String::new();
+    for (ecosystem, name, rows) in found {
+        let _ = writeln!(out, "{ecosystem} {name}: {} advisories", rows.len());
+        for row in rows {
+            let events: Vec<String> = row
+                .ranges
+                .iter()
+                .flat_map(|range| &range.events)
+                .map(|event| match event {
+                    Event::Introduced(v) => format!(">={v}"),
+                    Event::Fixed(v) => format!("<{v}"),
+                    Event::LastAffected(v) => format!("<={v}"),
+                    Event::Limit(v) => format!("limit {v}"),
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {}{}  [{}]{}",
+                row.osv_id,
+                if row.withdrawn { " (withdrawn)" } else { "" },
+                events.join(" "),
+                if row.versions.is_empty() {
+                    String::new()
+                } else {
+                    format!("  versions: {}", row.versions.join(", "))
+                }
+            );
+        }
+    }
+    out
+}
+
+/// `db show`: the stored record, then KEV and EPSS data when present.
+pub fn db_record(record: &[u8], kev: Option<&KevEntry>, epss: Option<EpssScore>) -> String {
+    let mut out = String::from_utf8_lossy(record).into_owned();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    if let Some(kev) = kev {
+        let _ = writeln!(
+            out,
+            "kev: added {} ({})",
+            kev.date_added,
+            kev.name.as_deref().unwrap_or("-")
+        );
+    }
+    if let Some(epss) = epss {
+        let _ = writeln!(
+            out,
+            "epss: {:.5} (percentile {:.5})",
+            epss.score, epss.percentile
+        );
+    }
+    out
+}

@@ -1,0 +1,128 @@
+//! Render results into each output format, one file per format. Renderers
+//! build their own wire types from engine values and never filter them.
+
+mod asff;
+mod cyclonedx;
+mod cyclonedx_vex;
+mod db_status;
+mod entries;
+mod format;
+mod json;
+mod junit;
+mod markdown;
+mod output;
+mod sarif;
+mod spdx;
+mod table;
+mod teamcity;
+
+pub use db_status::{db_build_summary, db_lookup, db_record, db_status};
+pub use output::{creation_time, write_atomic, write_stdout};
+
+pub use markdown::MARKER_PREFIX;
+pub use teamcity::error_problem as teamcity_error_problem;
+
+pub use format::{ReportFormat, SbomFormat, UnknownFormat};
+
+use portcullis_catalog::Inventory;
+use portcullis_source::TargetSummary;
+
+/// Why a report could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("could not serialise the report")]
+    Json(#[from] serde_json::Error),
+    #[error("could not write the XML report")]
+    Xml(#[from] std::io::Error),
+}
+
+/// Renders a scan report; `colour` only affects the table.
+pub fn render_report(
+    format: ReportFormat,
+    report: &portcullis_scan::Report,
+    config: &RenderConfig,
+    colour: bool,
+) -> Result<String, RenderError> {
+    let sbom = |format| render_sbom(format, &report.target, &report.inventory, config);
+    let mut text = match format {
+        ReportFormat::Table => return Ok(table::render(report, colour)),
+        ReportFormat::Json => serde_json::to_string_pretty(&json::document(report))?,
+        ReportFormat::Cyclonedx => return Ok(sbom(SbomFormat::Cyclonedx)?),
+        ReportFormat::Spdx => return Ok(sbom(SbomFormat::Spdx)?),
+        ReportFormat::Sarif => return Ok(sarif::render(report, config)?),
+        ReportFormat::Junit => return Ok(junit::render(report, config)?),
+        ReportFormat::Teamcity => return Ok(teamcity::render(report)),
+        ReportFormat::Markdown => return Ok(markdown::render(report)),
+        ReportFormat::CyclonedxVex => {
+            serde_json::to_string_pretty(&cyclonedx_vex::document(report))?
+        }
+        ReportFormat::Asff => serde_json::to_string_pretty(&asff::document(report, config))?,
+    };
+    text.push('\n');
+    Ok(text)
+}
+
+/// Settings a renderer needs that do not come from the scan.
+#[derive(Debug, Clone, Default)]
+pub struct RenderConfig {
+    /// Document creation time, RFC 3339 (from `SOURCE_DATE_EPOCH` when set).
+    pub created: String,
+    /// Where ASFF findings are filed.
+    pub aws: AwsTarget,
+}
+
+/// The AWS account and region ASFF findings name.
+#[derive(Debug, Clone)]
+pub struct AwsTarget {
+    pub account: String,
+    pub region: String,
+}
+
+impl Default for AwsTarget {
+    fn default() -> Self {
+        AwsTarget {
+            account: "000000000000".to_owned(),
+            region: "us-east-1".to_owned(),
+        }
+    }
+}
+
+/// Renders an SBOM as pretty JSON, newline-terminated.
+pub fn render_sbom(
+    format: SbomFormat,
+    target: &TargetSummary,
+    inventory: &Inventory,
+    config: &RenderConfig,
+) -> Result<String, serde_json::Error> {
+    let mut text = match format {
+        SbomFormat::Cyclonedx => {
+            serde_json::to_string_pretty(&cyclonedx::document(target, inventory))?
+        }
+        SbomFormat::Spdx => {
+            serde_json::to_string_pretty(&spdx::document(target, inventory, config))?
+        }
+    };
+    text.push('\n');
+    Ok(text)
+}
+
+/// A name-based UUID (version 5 layout, sha256 of `seed`), so the same
+/// inventory gives the same document id.
+fn uuid_from(seed: &str) -> String {
+    let digest = portcullis_model::Digest::sha256_of(seed.as_bytes());
+    let hex = digest.hex();
+    let variant = match hex.as_bytes().get(16) {
+        Some(b'0'..=b'3') => '8',
+        Some(b'4'..=b'7') => '9',
+        Some(b'8' | b'9' | b'a' | b'b') => 'a',
+        _ => 'b',
+    };
+    format!(
+        "{}-{}-5{}-{variant}{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}

@@ -1,0 +1,185 @@
+//! The composition root: one target in, one [`Report`] out. Runs the stages
+//! in order with frozen configs: source (open) → layer (stream, squash) →
+//! catalog (packages) and checks → vulndb + match (findings) → assess
+//! (scores, suppressions, novelty) → policy (verdict). The report is built
+//! once, complete.
+
+mod error;
+mod report;
+mod sbom;
+
+use std::path::PathBuf;
+
+use portcullis_assess::suppress::{Baseline, Notice, Suppressions};
+use portcullis_assess::{score::Exposure, AssessConfig};
+use portcullis_checks::{AllowList, CheckInput, ChecksInspector};
+use portcullis_layer::{LayerConfig, ReadStats};
+use portcullis_model::Timestamp;
+use portcullis_policy::GateConfig;
+use portcullis_source::{Contents, SourceConfig};
+use portcullis_vulndb::{Database, Freshness};
+
+pub use error::Error;
+pub use report::{DbSummary, Inventoried, Report};
+
+/// How a target is read.
+#[derive(Debug, Clone)]
+pub struct ReadConfig {
+    pub source: SourceConfig,
+    pub layers: LayerConfig,
+    /// Known-fake secrets.
+    pub allow: AllowList,
+    /// Run the hygiene and secret checks.
+    pub checks: bool,
+}
+
+/// How findings are made and decided on.
+#[derive(Debug, Clone)]
+pub struct GateSettings {
+    pub db_path: PathBuf,
+    pub freshness: Freshness,
+    pub now: Timestamp,
+    pub gate: GateConfig,
+    pub suppressions: Suppressions,
+    /// A previous report: findings it had are not new.
+    pub baseline: Option<Baseline>,
+    /// The Dockerfile that built the image, to attribute layers to its instructions.
+    pub dockerfile: Option<PathBuf>,
+}
+
+/// Reads targets and decides on them.
+#[derive(Debug, Clone)]
+pub struct Scanner {
+    read: ReadConfig,
+    gate: GateSettings,
+}
+
+/// Opens `target`, reads its layers, catalogs its packages and runs the checks.
+pub fn inventory(target: &str, config: &ReadConfig) -> Result<Inventoried, Error> {
+    let image =
+        portcullis_source::open(target, &config.source).map_err(|source| Error::Source {
+            target: target.to_owned(),
+            source: Box::new(source),
+        })?;
+    let summary = image.summary();
+    if let Contents::Sbom(path) = &image.contents {
+        return Ok(Inventoried {
+            target: summary,
+            inventory: sbom::read(path)?,
+            stats: ReadStats::default(),
+            checks: Vec::new(),
+        });
+    }
+    let catalog_error = |source| Error::Catalog {
+        target: target.to_owned(),
+        source: Box::new(source),
+    };
+    let mut selection = portcullis_catalog::selection().map_err(catalog_error)?;
+    if config.checks {
+        selection = selection.with_inspector(std::sync::Arc::new(ChecksInspector));
+    }
+    let (view, stats) =
+        portcullis_layer::read_image(&image, &selection, &config.layers).map_err(|source| {
+            Error::Layer {
+                target: target.to_owned(),
+                source: Box::new(source),
+            }
+        })?;
+    let inventory = portcullis_catalog::catalog(&view).map_err(catalog_error)?;
+    let started = std::time::Instant::now();
+    let checks = if config.checks {
+        portcullis_checks::run(&CheckInput {
+            target: &summary,
+            view: &view,
+            packages: inventory.packages(),
+            allow: &config.allow,
+        })
+    } else {
+        Vec::new()
+    };
+    tracing::debug!(
+        "{} checks fired ({:.1} ms)",
+        checks.len(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    Ok(Inventoried {
+        target: summary,
+        inventory,
+        stats,
+        checks,
+    })
+}
+
+impl Scanner {
+    pub fn new(read: ReadConfig, gate: GateSettings) -> Scanner {
+        Scanner { read, gate }
+    }
+
+    /// Inventories `target`, matches it against the DB, assesses the findings and decides.
+    pub fn scan(&self, target: &str) -> Result<Report, Error> {
+        let settings = &self.gate;
+        let db_error = |e| Error::Db(Box::new(e));
+        let db = Database::open(&settings.db_path).map_err(db_error)?;
+        let db_summary = DbSummary::of(&db, &settings.freshness, settings.now)?;
+        let scanned = inventory(target, &self.read)?;
+        let layer_steps = match &settings.dockerfile {
+            Some(path) => portcullis_source::attribute_layers(path, &scanned.target.layer_commands)
+                .map_err(|source| Error::Dockerfile(Box::new(source)))?,
+            None => Vec::new(),
+        };
+        let (findings, unmatchable) =
+            portcullis_match::find(&db, &scanned.inventory).map_err(db_error)?;
+        let today = settings
+            .now
+            .to_string()
+            .get(..10)
+            .unwrap_or_default()
+            .to_owned();
+        let assessment = portcullis_assess::assess(
+            findings,
+            scanned.checks,
+            &scanned.inventory,
+            &db,
+            &AssessConfig {
+                exposure: Exposure {
+                    exposes_ports: !scanned.target.exposed_ports.is_empty(),
+                    runs_as_root: scanned.target.runs_as_root(),
+                },
+                suppressions: &settings.suppressions,
+                baseline: settings.baseline.as_ref(),
+                today: &today,
+            },
+        )
+        .map_err(db_error)?;
+        for notice in &assessment.notices {
+            if let Notice::Unused { source, id } = notice {
+                tracing::warn!("the ignore entry for `{id}` in `{source}` matched no finding");
+            }
+        }
+        let outcome = portcullis_policy::decide(
+            &portcullis_policy::Subject {
+                target: &scanned.target,
+                inventory: &scanned.inventory,
+                findings: &assessment.findings,
+                checks: &assessment.checks,
+                unmatchable: &unmatchable,
+                notices: &assessment.notices,
+            },
+            &settings.gate,
+        )
+        .map_err(|e| Error::Policy(Box::new(e)))?;
+        Ok(Report {
+            target: scanned.target,
+            inventory: scanned.inventory,
+            stats: scanned.stats,
+            db: db_summary,
+            findings: assessment.findings,
+            checks: assessment.checks,
+            unmatchable,
+            notices: assessment.notices,
+            layer_steps,
+            decisions: outcome.decisions,
+            verdict: outcome.verdict,
+        })
+    }
+}

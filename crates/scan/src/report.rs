@@ -1,0 +1,98 @@
+//! What a scan hands the renderers: the target, its inventory, the DB it was
+//! matched with, every assessed finding and check, and the decisions.
+
+use portcullis_assess::suppress::Notice;
+use portcullis_assess::{AssessedCheck, AssessedFinding};
+use portcullis_catalog::{Inventory, Package};
+use portcullis_checks::CheckFinding;
+use portcullis_layer::ReadStats;
+use portcullis_match::Unmatchable;
+use portcullis_model::Timestamp;
+use portcullis_policy::{Decision, Verdict};
+use portcullis_source::{DockerfileStep, TargetSummary};
+use portcullis_vulndb::{Age, Database, Freshness, SourceInfo};
+
+use crate::Error;
+
+/// What was read from a target, before any matching.
+#[derive(Debug, Clone)]
+pub struct Inventoried {
+    pub target: TargetSummary,
+    pub inventory: Inventory,
+    pub stats: ReadStats,
+    /// Hygiene and secret checks that fired, most severe first.
+    pub checks: Vec<CheckFinding>,
+}
+
+/// The DB a report was made with.
+#[derive(Debug, Clone)]
+pub struct DbSummary {
+    pub digest: String,
+    pub built_at: String,
+    pub sources: Vec<SourceInfo>,
+    /// Set when the DB is older than the warning age.
+    pub age_warning: Option<String>,
+}
+
+impl DbSummary {
+    /// Checks `db`'s age against `freshness` and summarises it.
+    pub(crate) fn of(
+        db: &Database,
+        freshness: &Freshness,
+        now: Timestamp,
+    ) -> Result<DbSummary, Error> {
+        let db_error = |e| Error::Db(Box::new(e));
+        let built_at = db.built_at().map_err(db_error)?;
+        let built: Timestamp = built_at.parse().unwrap_or(Timestamp::from_unix(0));
+        let age_warning = match freshness.check(built, now).map_err(db_error)? {
+            Age::Fresh => None,
+            Age::Old { age } => Some(format!(
+                "the vulnerability DB is {age} old; run `portcullis db update`"
+            )),
+        };
+        Ok(DbSummary {
+            digest: db.digest().map_err(db_error)?,
+            built_at,
+            sources: db.sources().map_err(db_error)?,
+            age_warning,
+        })
+    }
+}
+
+/// Everything one scan found and decided.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub target: TargetSummary,
+    pub inventory: Inventory,
+    pub stats: ReadStats,
+    pub db: DbSummary,
+    /// Sorted by package, then id.
+    pub findings: Vec<AssessedFinding>,
+    /// Most severe first.
+    pub checks: Vec<AssessedCheck>,
+    /// Packages whose version could not be compared.
+    pub unmatchable: Vec<Unmatchable>,
+    /// Ignore entries that expired or matched nothing.
+    pub notices: Vec<Notice>,
+    /// The Dockerfile instruction that made each layer (`--dockerfile`), bottom first.
+    pub layer_steps: Vec<Option<DockerfileStep>>,
+    pub decisions: Vec<Decision>,
+    pub verdict: Verdict,
+}
+
+impl Report {
+    /// The package a finding is about.
+    pub fn package_of(&self, finding: &AssessedFinding) -> &Package {
+        self.inventory.package(finding.finding.package)
+    }
+
+    /// Whether some file or package could not be analysed.
+    pub fn partial(&self) -> bool {
+        self.inventory.partial() || !self.unmatchable.is_empty()
+    }
+
+    /// The Dockerfile step that made layer `index`, when known.
+    pub fn dockerfile_step(&self, index: usize) -> Option<&DockerfileStep> {
+        self.layer_steps.get(index).and_then(Option::as_ref)
+    }
+}

@@ -1,0 +1,287 @@
+//! The offline vulnerability DB: OSV records (and the KEV and EPSS feeds) in
+//! one SQLite file. Import, update from mirrors, bundles for air gaps, the DB
+//! as an OCI artifact, and the typed queries the matcher runs.
+
+mod artifact;
+mod build;
+mod bundle;
+mod error;
+mod fetch;
+mod import;
+mod osv;
+mod query;
+mod rows;
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+
+pub use artifact::{pull, push};
+pub use build::BuildReport;
+pub use bundle::export;
+pub use error::Error;
+pub use fetch::{Mirror, DEFAULT_EPSS_URL, DEFAULT_KEV_URL, DEFAULT_MIRROR};
+pub use osv::{Event, RangeKind, Severity as SeverityVector};
+pub use query::Database;
+pub use rows::{AdvisoryInfo, AffectedRow, EpssScore, KevEntry, SourceInfo, Status};
+
+use build::Feed;
+use fetch::{Fetched, Fetcher};
+use import::InputKind;
+
+use portcullis_model::Timestamp;
+
+/// Frozen settings for `db update`.
+#[derive(Debug, Clone)]
+pub struct UpdateConfig {
+    pub db_path: PathBuf,
+    pub mirrors: Vec<Mirror>,
+    /// The ecosystems to fetch; `None` means all the mirrors hold (folders) or all known (HTTP).
+    pub ecosystems: Option<Vec<String>>,
+    pub kev_url: Option<String>,
+    pub epss_url: Option<String>,
+    /// Draw download progress on stderr.
+    pub progress: bool,
+}
+
+/// Builds a DB from local files and folders (`db import`); a bundle replaces the DB whole.
+pub fn import(
+    db_path: &Path,
+    paths: &[PathBuf],
+    now: Timestamp,
+) -> Result<Option<BuildReport>, Error> {
+    let mut feeds = Vec::new();
+    for path in paths {
+        let kind = import::classify(path)?;
+        let url = format!("file://{}", path.display());
+        let (name, family) = match kind {
+            InputKind::OsvZip => import::osv_zip_source(path),
+            InputKind::OsvFolder => (
+                format!(
+                    "osv:{}",
+                    path.file_name().unwrap_or_default().to_string_lossy()
+                ),
+                None,
+            ),
+            InputKind::Kev => ("kev".to_owned(), None),
+            InputKind::Epss => ("epss".to_owned(), None),
+            InputKind::Bundle => {
+                let file = fs_err::File::open(path).map_err(|source| Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                bundle::install(std::io::BufReader::new(file), path, db_path)?;
+                if paths.len() > 1 {
+                    tracing::warn!(
+                        "`{}` is a whole DB bundle; the other inputs were not imported",
+                        path.display()
+                    );
+                }
+                return Ok(None);
+            }
+        };
+        feeds.push(Feed {
+            kind,
+            path: path.clone(),
+            name,
+            url,
+            family,
+            etag: None,
+            last_modified: None,
+        });
+    }
+    build::rebuild(db_path, &feeds, now).map(Some)
+}
+
+/// Fetches the feeds from the mirrors and rebuilds the DB (`db update`).
+pub fn update(config: &UpdateConfig, now: Timestamp) -> Result<BuildReport, Error> {
+    let scratch_dir = config
+        .db_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(".download");
+    let fetcher = Fetcher::new(&scratch_dir, config.progress)?;
+    let previous = build::current_sources(&config.db_path);
+    let previous_of = |name: &str| previous.iter().find(|source| source.name == name);
+    let explicit = config.ecosystems.is_some();
+    let ecosystems = match &config.ecosystems {
+        Some(list) => list.clone(),
+        None => default_ecosystems(&config.mirrors)?,
+    };
+    let mut feeds = Vec::new();
+    // Keeps scratch downloads alive until the build has read them.
+    let mut downloads = Vec::new();
+    for ecosystem in &ecosystems {
+        let name = format!("osv:{ecosystem}");
+        match fetcher.ecosystem(&config.mirrors, ecosystem, previous_of(&name))? {
+            Fetched::File {
+                path,
+                url,
+                etag,
+                last_modified,
+                _scratch,
+            } => {
+                feeds.push(Feed {
+                    kind: InputKind::OsvZip,
+                    path,
+                    name,
+                    url,
+                    family: Some(ecosystem.clone()),
+                    etag,
+                    last_modified,
+                });
+                downloads.push(_scratch);
+            }
+            Fetched::Unchanged => {
+                tracing::info!("`{ecosystem}` is unchanged since the last update")
+            }
+            Fetched::Absent { tried } if explicit => {
+                return Err(Error::NoMirror {
+                    ecosystem: ecosystem.clone(),
+                    tried: tried.join(", "),
+                })
+            }
+            Fetched::Absent { .. } => tracing::info!("no mirror has `{ecosystem}`; skipped"),
+        }
+    }
+    for (name, kind, url) in [
+        ("kev", InputKind::Kev, &config.kev_url),
+        ("epss", InputKind::Epss, &config.epss_url),
+    ] {
+        let Some(url) = url else {
+            continue;
+        };
+        let fetched = match url.parse::<Mirror>() {
+            Ok(Mirror::Folder(_)) | Err(_)
+                if Path::new(url.trim_start_matches("file://")).is_file() =>
+            {
+                Some(Fetched::File {
+                    path: PathBuf::from(url.trim_start_matches("file://")),
+                    url: url.clone(),
+                    etag: None,
+                    last_modified: None,
+                    _scratch: None,
+                })
+            }
+            _ => fetcher.url(url, previous_of(name))?,
+        };
+        match fetched {
+            Some(Fetched::File {
+                path,
+                url,
+                etag,
+                last_modified,
+                _scratch,
+            }) => {
+                feeds.push(Feed {
+                    kind,
+                    path,
+                    name: name.to_owned(),
+                    url,
+                    family: None,
+                    etag,
+                    last_modified,
+                });
+                downloads.push(_scratch);
+            }
+            Some(Fetched::Unchanged) => {}
+            Some(Fetched::Absent { .. }) | None => {
+                return Err(Error::NoMirror {
+                    ecosystem: name.to_owned(),
+                    tried: url.clone(),
+                })
+            }
+        }
+    }
+    let report = build::rebuild(&config.db_path, &feeds, now);
+    drop(downloads);
+    report
+}
+
+/// The ecosystems to fetch when none are named: all that the folder mirrors
+/// hold, or every ecosystem Portcullis knows when a mirror is HTTP.
+fn default_ecosystems(mirrors: &[Mirror]) -> Result<Vec<String>, Error> {
+    let mut names = std::collections::BTreeSet::new();
+    for mirror in mirrors {
+        match mirror.listing()? {
+            Some(listing) => names.extend(listing),
+            None => names.extend(fetch::KNOWN_ECOSYSTEMS.iter().map(|s| (*s).to_owned())),
+        }
+    }
+    Ok(names.into_iter().collect())
+}
+
+/// How old a DB may be before a scan warns, and before it refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Freshness {
+    pub warn_after_seconds: i64,
+    pub fail_after_seconds: i64,
+}
+
+/// What the staleness rule says of a DB.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Age {
+    Fresh,
+    /// Past the warning age: scan, but say so.
+    Old {
+        age: String,
+    },
+}
+
+/// Renders seconds as `3d 4h`, `5h 2m` or `40s`.
+pub fn human_duration(seconds: i64) -> String {
+    let (days, hours, minutes) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3600,
+        seconds % 3600 / 60,
+    );
+    match (days, hours, minutes) {
+        (0, 0, 0) => format!("{seconds}s"),
+        (0, 0, m) => format!("{m}m"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+impl Freshness {
+    /// Warn after a day, refuse after a week.
+    pub const DEFAULT: Freshness = Freshness {
+        warn_after_seconds: 86_400,
+        fail_after_seconds: 7 * 86_400,
+    };
+
+    /// Checks a DB built at `built_at` against this rule at `now`.
+    pub fn check(&self, built_at: Timestamp, now: Timestamp) -> Result<Age, Error> {
+        let age = now.unix() - built_at.unix();
+        if age > self.fail_after_seconds {
+            return Err(Error::Stale {
+                age: human_duration(age),
+                limit: human_duration(self.fail_after_seconds),
+            });
+        }
+        if age > self.warn_after_seconds {
+            return Ok(Age::Old {
+                age: human_duration(age),
+            });
+        }
+        Ok(Age::Fresh)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staleness_warns_then_fails() {
+        let rule = Freshness {
+            warn_after_seconds: 86_400,
+            fail_after_seconds: 7 * 86_400,
+        };
+        let built = Timestamp::from_unix(1_704_067_200);
+        let at = |days: i64| Timestamp::from_unix(built.unix() + days * 86_400 + 60);
+        assert_eq!(rule.check(built, at(0)).unwrap(), Age::Fresh);
+        assert!(matches!(rule.check(built, at(2)).unwrap(), Age::Old { .. }));
+        assert!(matches!(rule.check(built, at(8)), Err(Error::Stale { .. })));
+    }
+}

@@ -1,0 +1,294 @@
+//! Reads a DB opened read-only: typed queries with prepared statements for
+//! the matcher, the scorer, `db status`, `db lookup` and `db show`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+
+use super::rows::{AdvisoryInfo, AffectedRow, EpssScore, KevEntry, SourceInfo, Status};
+use super::schema::{package_key, sql_error, SCHEMA_VERSION};
+use super::Error;
+
+/// A database opened read-only.
+pub struct Database {
+    connection: Connection,
+    path: PathBuf,
+}
+
+impl Database {
+    /// Opens `path` read-only and checks its schema version.
+    pub fn open(path: &Path) -> Result<Database, Error> {
+        if !path.is_file() {
+            return Err(Error::Missing {
+                path: path.to_owned(),
+            });
+        }
+        let error = sql_error(path);
+        let connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(&error)?;
+        // Map the file instead of copying pages through read(2): lookups touch few pages, often.
+        connection
+            .execute_batch("PRAGMA mmap_size = 1073741824; PRAGMA query_only = ON;")
+            .map_err(&error)?;
+        let version: Option<String> = connection
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|source| Error::NotADatabase {
+                path: path.to_owned(),
+                source,
+            })?;
+        let found = version.and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+        if found != SCHEMA_VERSION {
+            return Err(Error::Schema {
+                path: path.to_owned(),
+                found,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        Ok(Database {
+            connection,
+            path: path.to_owned(),
+        })
+    }
+
+    fn meta(&self, key: &str) -> Result<String, Error> {
+        self.connection
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .map_err(sql_error(&self.path))
+    }
+
+    pub fn built_at(&self) -> Result<String, Error> {
+        self.meta("built_at")
+    }
+
+    pub fn digest(&self) -> Result<String, Error> {
+        self.meta("digest")
+    }
+
+    pub fn sources(&self) -> Result<Vec<SourceInfo>, Error> {
+        let error = sql_error(&self.path);
+        let mut statement = self
+            .connection
+            .prepare("SELECT name, url, digest, records, skipped, etag, last_modified, fetched_at FROM sources ORDER BY name")
+            .map_err(&error)?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok(SourceInfo {
+                    name: row.get(0)?,
+                    url: row.get(1)?,
+                    digest: row.get(2)?,
+                    records: row.get(3)?,
+                    skipped: row.get(4)?,
+                    etag: row.get(5)?,
+                    last_modified: row.get(6)?,
+                    fetched_at: row.get(7)?,
+                })
+            })
+            .map_err(&error)?;
+        rows.collect::<Result<_, _>>().map_err(&error)
+    }
+
+    pub fn status(&self) -> Result<Status, Error> {
+        let error = sql_error(&self.path);
+        let mut statement = self
+            .connection
+            .prepare("SELECT ecosystem, COUNT(DISTINCT osv_id) FROM affected GROUP BY ecosystem")
+            .map_err(&error)?;
+        let counts = statement
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+            })
+            .map_err(&error)?
+            .collect::<Result<BTreeMap<_, _>, _>>()
+            .map_err(&error)?;
+        let count = |table: &str| -> Result<i64, Error> {
+            self.connection
+                .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
+                    row.get(0)
+                })
+                .map_err(sql_error(&self.path))
+        };
+        Ok(Status {
+            schema_version: SCHEMA_VERSION,
+            built_at: self.built_at()?,
+            digest: self.digest()?,
+            sources: self.sources()?,
+            counts,
+            kev_entries: count("kev")?,
+            epss_scores: count("epss")?,
+        })
+    }
+
+    /// Every advisory row for a package, withdrawn ones marked.
+    pub fn affecting(&self, ecosystem: &str, name: &str) -> Result<Vec<AffectedRow>, Error> {
+        let error = sql_error(&self.path);
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT osv_id, withdrawn, ecosystem, ranges, versions, severity
+                 FROM affected WHERE ecosystem = ?1 AND name = ?2",
+            )
+            .map_err(&error)?;
+        let key = package_key(ecosystem, name);
+        let rows = statement
+            .query_map(params![ecosystem, key], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, bool>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, Option<String>>(5)?,
+                ))
+            })
+            .map_err(&error)?;
+        let mut found = Vec::new();
+        for row in rows {
+            let (osv_id, withdrawn, ecosystem, ranges, versions, severity) = row.map_err(&error)?;
+            let corrupt = |source| Error::Corrupt {
+                path: self.path.clone(),
+                id: osv_id.clone(),
+                source,
+            };
+            found.push(AffectedRow {
+                ranges: serde_json::from_str(&ranges).map_err(corrupt)?,
+                versions: serde_json::from_str(&versions).map_err(corrupt)?,
+                osv_id,
+                withdrawn,
+                ecosystem,
+                severity,
+            });
+        }
+        found.sort_by(|a, b| a.osv_id.cmp(&b.osv_id));
+        Ok(found)
+    }
+
+    /// Summary, aliases and severities of `osv_id` (the first row when several sources hold it).
+    pub fn advisory(&self, osv_id: &str) -> Result<Option<AdvisoryInfo>, Error> {
+        let error = sql_error(&self.path);
+        let row = self
+            .connection
+            .prepare_cached(
+                "SELECT id, summary, published, severity, database_severity FROM advisories WHERE osv_id = ?1 ORDER BY id LIMIT 1",
+            )
+            .and_then(|mut statement| {
+                statement
+                    .query_row([osv_id], |row| {
+                        Ok((
+                            row.get::<_, i64>(0)?,
+                            row.get::<_, Option<String>>(1)?,
+                            row.get::<_, Option<String>>(2)?,
+                            row.get::<_, String>(3)?,
+                            row.get::<_, Option<String>>(4)?,
+                        ))
+                    })
+                    .optional()
+            })
+            .map_err(&error)?;
+        let Some((id, summary, published, severity, database_severity)) = row else {
+            return Ok(None);
+        };
+        let corrupt = |source| Error::Corrupt {
+            path: self.path.clone(),
+            id: osv_id.to_owned(),
+            source,
+        };
+        let mut info = AdvisoryInfo {
+            osv_id: osv_id.to_owned(),
+            summary,
+            published,
+            severity: serde_json::from_str(&severity).map_err(corrupt)?,
+            database_severity,
+            ..AdvisoryInfo::default()
+        };
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT alias, kind FROM aliases WHERE advisory = ?1 ORDER BY alias")
+            .map_err(&error)?;
+        let rows = statement
+            .query_map([id], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })
+            .map_err(&error)?;
+        for row in rows {
+            let (alias, kind) = row.map_err(&error)?;
+            match kind.as_str() {
+                "upstream" => info.upstream.push(alias),
+                "related" => info.related.push(alias),
+                _ => info.aliases.push(alias),
+            }
+        }
+        Ok(Some(info))
+    }
+
+    /// The whole OSV record of `osv_id` (or of the first advisory that has it as an alias), as imported.
+    pub fn record(&self, osv_id: &str) -> Result<Option<Vec<u8>>, Error> {
+        let error = sql_error(&self.path);
+        let compressed: Option<Vec<u8>> = self
+            .connection
+            .query_row(
+                "SELECT record FROM advisories WHERE osv_id = ?1
+                 UNION ALL SELECT a.record FROM aliases l JOIN advisories a ON a.id = l.advisory WHERE l.alias = ?1
+                 LIMIT 1",
+                [osv_id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(&error)?;
+        compressed
+            .map(|bytes| {
+                zstd::stream::decode_all(bytes.as_slice()).map_err(|source| Error::Compress {
+                    path: self.path.clone(),
+                    source,
+                })
+            })
+            .transpose()
+    }
+
+    pub fn kev(&self, cve: &str) -> Result<Option<KevEntry>, Error> {
+        self.connection
+            .query_row(
+                "SELECT cve, date_added, due_date, vendor, product, name, ransomware FROM kev WHERE cve = ?1",
+                [cve],
+                |row| {
+                    Ok(KevEntry {
+                        cve: row.get(0)?,
+                        date_added: row.get(1)?,
+                        due_date: row.get(2)?,
+                        vendor: row.get(3)?,
+                        product: row.get(4)?,
+                        name: row.get(5)?,
+                        ransomware: row.get(6)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(sql_error(&self.path))
+    }
+
+    pub fn epss(&self, cve: &str) -> Result<Option<EpssScore>, Error> {
+        self.connection
+            .query_row(
+                "SELECT score, percentile FROM epss WHERE cve = ?1",
+                [cve],
+                |row| {
+                    Ok(EpssScore {
+                        score: row.get(0)?,
+                        percentile: row.get(1)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(sql_error(&self.path))
+    }
+}

@@ -1,0 +1,78 @@
+//! The SQLite schema: every table and index, the schema version, and the
+//! key a package name is stored and looked up under. The writer
+//! (`writer.rs`) and the reader (`query.rs`) are its only users.
+
+use std::path::Path;
+
+use super::Error;
+
+/// Bump on any change to the tables below; an older file is rebuilt, never read.
+pub(crate) const SCHEMA_VERSION: u32 = 1;
+/// zstd level for stored records: fast to write, a third of the JSON size.
+pub(crate) const RECORD_ZSTD_LEVEL: i32 = 3;
+
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE sources (
+    name TEXT PRIMARY KEY, url TEXT NOT NULL, digest TEXT NOT NULL,
+    records INTEGER NOT NULL, skipped INTEGER NOT NULL,
+    etag TEXT, last_modified TEXT, fetched_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE advisories (
+    id INTEGER PRIMARY KEY, source TEXT NOT NULL, osv_id TEXT NOT NULL,
+    modified TEXT NOT NULL, published TEXT, withdrawn TEXT, summary TEXT,
+    severity TEXT NOT NULL, database_severity TEXT, record BLOB NOT NULL
+);
+CREATE TABLE affected (
+    ecosystem TEXT NOT NULL, name TEXT NOT NULL, advisory INTEGER NOT NULL, position INTEGER NOT NULL,
+    osv_id TEXT NOT NULL, withdrawn INTEGER NOT NULL,
+    ranges TEXT NOT NULL, versions TEXT NOT NULL, severity TEXT,
+    PRIMARY KEY (ecosystem, name, advisory, position)
+) WITHOUT ROWID;
+CREATE TABLE aliases (advisory INTEGER NOT NULL, alias TEXT NOT NULL, kind TEXT NOT NULL);
+CREATE TABLE kev (
+    cve TEXT PRIMARY KEY, date_added TEXT NOT NULL, due_date TEXT,
+    vendor TEXT, product TEXT, name TEXT, ransomware TEXT
+) WITHOUT ROWID;
+CREATE TABLE epss (cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL) WITHOUT ROWID;
+";
+
+/// Built after the bulk insert, which is faster than keeping them up to date.
+pub(crate) const INDEXES: &str = "
+CREATE INDEX affected_advisory ON affected (advisory);
+CREATE INDEX advisories_osv_id ON advisories (osv_id);
+CREATE INDEX advisories_source ON advisories (source);
+CREATE INDEX aliases_alias ON aliases (alias);
+CREATE INDEX aliases_advisory ON aliases (advisory);
+";
+
+/// The key a package is stored and looked up under: PyPI names are
+/// normalised as PEP 503 says; every other ecosystem compares names exactly.
+pub(crate) fn package_key(ecosystem: &str, name: &str) -> String {
+    if ecosystem == "PyPI" {
+        portcullis_model::pep503_normalise(name)
+    } else {
+        name.to_owned()
+    }
+}
+
+/// Names the file in SQLite errors.
+pub(crate) fn sql_error(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
+    move |source| Error::Sqlite {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pypi_names_are_normalised_as_pep_503_says() {
+        assert_eq!(package_key("PyPI", "PyYAML"), "pyyaml");
+        assert_eq!(package_key("PyPI", "zope.interface"), "zope-interface");
+        assert_eq!(package_key("PyPI", "Foo__Bar-.baz"), "foo-bar-baz");
+        assert_eq!(package_key("npm", "Foo_Bar"), "Foo_Bar");
+    }
+}
