@@ -160,7 +160,7 @@ mod tests {
     use super::*;
 
     /// Builds a header blob the way rpm lays one out.
-    pub fn blob(tags: &[(u32, u32, &[u8])]) -> Vec<u8> {
+    pub(super) fn blob(tags: &[(u32, u32, &[u8])]) -> Vec<u8> {
         let mut index = Vec::new();
         let mut data = Vec::new();
         for (tag, kind, value) in tags {
