@@ -12,7 +12,12 @@ SHARED="${PORTCULLIS_SHARED:-$(cd .. && pwd)/shared}"
 PACKAGES=(docker-registry apache2-utils skopeo umoci debootstrap rpm jq golang-go
           golang-golang-x-net-dev ca-certificates time
           # policies: Debian's rustc for wasm32-wasi, and clang with wasi-libc for the C example
-          rustc cargo libstd-rust-dev-wasm32 lld clang wasi-libc libclang-rt-14-dev-wasm32)
+          rustc cargo libstd-rust-dev-wasm32 lld clang wasi-libc libclang-rt-14-dev-wasm32
+          # the Python tools' venv, and the Jenkins wrapper's JRE
+          python3-venv default-jre-headless)
+# Node.js with npm (the SARIF multitool, npm-groovy-lint): Debian's, unless the
+# machine has one already (npm-groovy-lint wants Node >= 20).
+command -v npm > /dev/null || PACKAGES+=(nodejs npm)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
@@ -28,13 +33,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ $added_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
 
-# From PyPI: the RustSec cross-check (tests/crosscheck) orders versions with
-# semver; the SBOM tests validate with the CycloneDX library and spdx-tools.
-# The CI report tests validate ASFF with botocore's Security Hub model and
-# read JUnit with junitparser.
-python3 -c 'import semver, cyclonedx.validation.json, spdx_tools, botocore, junitparser' 2>/dev/null \
-  || python3 -m pip install --quiet --disable-pip-version-check \
-       semver==3.0.2 "cyclonedx-python-lib[json-validation]" spdx-tools botocore==1.43.11 junitparser==5.0.3
+# From PyPI, into a venv of Debian's python3 that comes first on the PATH for
+# everything below (cargo's tests and the wrappers' call `python3`).
+VENV="$PWD/target/venv"
+if ! cmp -s tests/requirements.txt "$VENV/requirements.txt"; then
+  rm -rf "$VENV"
+  /usr/bin/python3 -m venv "$VENV"
+  "$VENV/bin/python3" -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+  cp tests/requirements.txt "$VENV/requirements.txt"
+fi
+export PATH="$VENV/bin:$PATH"
+
+# The JRE the Jenkins wrapper's Groovy and CodeNarc run on: Debian's default
+# one, wherever another `java` may be on the PATH.
+export JAVA_HOME=/usr/lib/jvm/default-java
 
 # From npm: Microsoft's SARIF multitool validates SARIF with GitHub's rules.
 MULTITOOL=target/tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool

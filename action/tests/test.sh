@@ -199,14 +199,16 @@ expect "the harness's rules hold (pinned uses, no \${{ }} in run:, known inputs 
   python3 "$HARNESS" "$ACTION" --lint-only
 
 # Planted mistakes, to show the two checkers above would catch them.
+# The action is the files at its top level; its tests/ are not part of it.
+copy_action() { find "$ACTION" -maxdepth 1 -type f -exec cp -t "$1" {} +; }
 mkdir -p "$TMP/injected" "$TMP/unpinned"
-cp "$ACTION"/* "$TMP/injected/"
+copy_action "$TMP/injected"
 cat >> "$TMP/injected/action.yml" << 'EOF'
     - name: Planted injection
       shell: bash
       run: echo "scanning ${{ inputs.image }}"
 EOF
-cp "$ACTION"/* "$TMP/unpinned/"
+copy_action "$TMP/unpinned"
 sed -i -E 's|actions/cache@[0-9a-f]{40}|actions/cache@v4|' "$TMP/unpinned/action.yml"
 zizmor_flags() { ! "$ZIZMOR" --offline --no-progress "$1" > "$TMP/zizmor.out" 2>&1 && grep -q "$2" "$TMP/zizmor.out"; }
 harness_refuses() { ! python3 "$HARNESS" "$1" --lint-only 2> "$TMP/lint.out" && grep -q "$2" "$TMP/lint.out"; }
@@ -506,7 +508,7 @@ rm -rf "$TMP/package"
 SUM=$(sha256sum "$TMP/release/v$VERSION/$ASSET" | cut -d' ' -f1)
 for variant in good bad; do
   mkdir -p "$TMP/action-$variant"
-  cp "$ACTION"/* "$TMP/action-$variant/"
+  copy_action "$TMP/action-$variant"
 done
 printf '%s  %s\n' "$SUM" "$ASSET" >> "$TMP/action-good/checksums.txt"
 printf '%s  %s\n' "$(printf 'not the release' | sha256sum | cut -d' ' -f1)" "$ASSET" >> "$TMP/action-bad/checksums.txt"

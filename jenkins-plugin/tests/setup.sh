@@ -3,7 +3,7 @@
 # tests need, quietly and only when missing (safe to run again):
 #   * Debian's `groovy` (2.4, the Groovy line Jenkins Pipeline runs) for the
 #     harness that loads vars/portcullisScan.groovy with stub pipeline steps;
-#   * `npm-groovy-lint` (CodeNarc, run with the machine's Java 17), pinned and
+#   * `npm-groovy-lint` (CodeNarc, run with Debian's default JRE), pinned and
 #     installed under target/wrappers/jenkins/npm, never globally.
 # Needs root for apt. Prints nothing on success unless something was installed.
 set -euo pipefail
@@ -29,8 +29,9 @@ apt_install() {
 mkdir -p target/wrappers/jenkins
 missing=()
 installed groovy || missing+=(groovy)
-# CodeNarc (inside npm-groovy-lint) runs on the machine's Java (17 here).
-command -v java > /dev/null || missing+=(default-jre-headless)
+# Groovy and CodeNarc (inside npm-groovy-lint) run on Debian's default JRE,
+# /usr/lib/jvm/default-java, whatever other `java` is on the PATH.
+installed default-jre-headless || missing+=(default-jre-headless)
 command -v npm > /dev/null \
   || { echo "jenkins setup: npm (Node.js >= 20) is needed for npm-groovy-lint" >&2; exit 1; }
 if [ ${#missing[@]} -gt 0 ]; then

@@ -59,7 +59,7 @@ sys.path.insert(0, str(HERE))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import check_service_messages as tcsm  # noqa: E402
 
-REPO = HERE.parents[2]
+REPO = HERE.parents[1]
 META_RUNNER_ID = "PortcullisScan"
 PARAM_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9._-]*")
 REF_NAME_RE = re.compile(r"[A-Za-z0-9_.-]+")

@@ -20,7 +20,9 @@ use portcullis_engine::model::{parse_duration, Severity, Timestamp};
 use portcullis_engine::policy::{self, GateConfig, Limits, Overrides, Policy};
 use portcullis_engine::report::{self, AwsTarget, RenderConfig, ReportFormat};
 use portcullis_engine::source::{SourceConfig, TargetKind};
-use portcullis_engine::vulndb::{Freshness, Mirror, DEFAULT_MIRROR};
+use portcullis_engine::vulndb::{
+    Freshness, Mirror, UpdateConfig, DEFAULT_EPSS_URL, DEFAULT_KEV_URL, DEFAULT_MIRROR,
+};
 use portcullis_engine::{GateSettings, ReadConfig};
 
 use crate::args::{ScanArgs, TargetArgs};
@@ -103,7 +105,7 @@ pub(crate) fn render_config(account: Option<&str>, region: Option<&str>) -> Rend
 
 /// The mirrors for `db update`: `--mirror`, else `PORTCULLIS_MIRROR`, else the
 /// public OSV bucket; and whether it is that default.
-pub(crate) fn mirrors(flags: &[String]) -> anyhow::Result<(Vec<Mirror>, bool)> {
+fn mirrors(flags: &[String]) -> anyhow::Result<(Vec<Mirror>, bool)> {
     let mut texts = flags.to_vec();
     if texts.is_empty() {
         if let Some(env) = EnvVar::Mirror.get() {
@@ -119,6 +121,29 @@ pub(crate) fn mirrors(flags: &[String]) -> anyhow::Result<(Vec<Mirror>, bool)> {
         .map(|text| text.parse::<Mirror>())
         .collect::<Result<Vec<_>, _>>()?;
     Ok((mirrors, default))
+}
+
+/// What `db update` fetches, and from where.
+pub(crate) fn update_config(
+    db_path: &Path,
+    mirror: &[String],
+    ecosystem: &[String],
+    kev_url: &Option<String>,
+    epss_url: &Option<String>,
+) -> anyhow::Result<UpdateConfig> {
+    let (mirrors, default) = mirrors(mirror)?;
+    Ok(UpdateConfig {
+        db_path: db_path.to_owned(),
+        mirrors,
+        ecosystems: (!ecosystem.is_empty()).then(|| ecosystem.to_vec()),
+        kev_url: kev_url
+            .clone()
+            .or_else(|| default.then(|| DEFAULT_KEV_URL.to_owned())),
+        epss_url: epss_url
+            .clone()
+            .or_else(|| default.then(|| DEFAULT_EPSS_URL.to_owned())),
+        progress: std::io::stderr().is_terminal(),
+    })
 }
 
 /// How a target is read.

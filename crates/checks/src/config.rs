@@ -68,6 +68,43 @@ fn is_image(target: &TargetSummary) -> bool {
     )
 }
 
+/// Secrets passed in build steps, and `ADD` of a URL or an archive.
+fn history_findings(target: &TargetSummary, allow: &AllowList) -> Vec<CheckFinding> {
+    let mut found = Vec::new();
+    for (step, created_by) in target.history.iter().enumerate() {
+        for name in secret_names(created_by, allow) {
+            found.push(config_finding(
+                &rules::SECRET_IN_CONFIG,
+                format!("history step {} passes {name} (value redacted)", step + 1),
+            ));
+        }
+        let text = created_by.replace("#(nop) ", "");
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let add = words
+            .iter()
+            .position(|w| *w == "ADD")
+            .and_then(|at| words.get(at + 1..))
+            .and_then(|rest| rest.iter().find(|w| !w.starts_with("--")));
+        if let Some(source) = add {
+            let remote = source.starts_with("http://") || source.starts_with("https://");
+            let archive = [".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".tar.zst"]
+                .iter()
+                .any(|s| source.ends_with(s));
+            if remote || archive {
+                found.push(config_finding(
+                    &rules::ADD_INSTEAD_OF_COPY,
+                    format!(
+                        "history step {} ADDs {}",
+                        step + 1,
+                        if remote { "a remote URL" } else { "an archive" }
+                    ),
+                ));
+            }
+        }
+    }
+    found
+}
+
 /// The config checks.
 pub(super) fn check(target: &TargetSummary, allow: &AllowList) -> Vec<CheckFinding> {
     if !is_image(target) {
@@ -115,37 +152,7 @@ pub(super) fn check(target: &TargetSummary, allow: &AllowList) -> Vec<CheckFindi
             ));
         }
     }
-    for (step, created_by) in target.history.iter().enumerate() {
-        for name in secret_names(created_by, allow) {
-            found.push(config_finding(
-                &rules::SECRET_IN_CONFIG,
-                format!("history step {} passes {name} (value redacted)", step + 1),
-            ));
-        }
-        let text = created_by.replace("#(nop) ", "");
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let add = words
-            .iter()
-            .position(|w| *w == "ADD")
-            .and_then(|at| words.get(at + 1..))
-            .and_then(|rest| rest.iter().find(|w| !w.starts_with("--")));
-        if let Some(source) = add {
-            let remote = source.starts_with("http://") || source.starts_with("https://");
-            let archive = [".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".tar.zst"]
-                .iter()
-                .any(|s| source.ends_with(s));
-            if remote || archive {
-                found.push(config_finding(
-                    &rules::ADD_INSTEAD_OF_COPY,
-                    format!(
-                        "history step {} ADDs {}",
-                        step + 1,
-                        if remote { "a remote URL" } else { "an archive" }
-                    ),
-                ));
-            }
-        }
-    }
+    found.extend(history_findings(target, allow));
     let base = target
         .labels
         .iter()

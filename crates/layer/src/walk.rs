@@ -154,6 +154,14 @@ pub(crate) fn read_layer(
     Ok(contents)
 }
 
+/// The state of one layer's walk: the reused match and read buffers.
+struct Walker<'a> {
+    layer: &'a LayerName,
+    selection: &'a Selection,
+    matches: Vec<usize>,
+    buffer: Vec<u8>,
+}
+
 /// The entry loop. I/O errors come back in the outer `Result` so the caller
 /// can say how far it read; the inner one carries path faults.
 fn walk_entries(
@@ -163,8 +171,12 @@ fn walk_entries(
     contents: &mut LayerContents,
 ) -> io::Result<Result<(), Error>> {
     let mut archive = tar::Archive::new(stream);
-    let mut matches = Vec::new();
-    let mut buffer = Vec::new();
+    let mut walker = Walker {
+        layer,
+        selection,
+        matches: Vec::new(),
+        buffer: Vec::new(),
+    };
     for entry in archive.entries()? {
         let mut entry = entry?;
         let raw_path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
@@ -190,86 +202,109 @@ fn walk_entries(
         }
         let kind = entry.header().entry_type();
         if kind.is_symlink() {
-            let target = entry
-                .link_name_bytes()
-                .map(|t| String::from_utf8_lossy(&t).into_owned())
-                .unwrap_or_default();
-            contents.entries.insert(path, Entry::Symlink(target));
+            contents
+                .entries
+                .insert(path, Entry::Symlink(link_target(&entry)));
         } else if kind.is_hard_link() {
-            let target = entry
-                .link_name_bytes()
-                .map(|t| String::from_utf8_lossy(&t).into_owned())
-                .unwrap_or_default();
-            let target = match normalise(&target) {
-                Ok(target) => target,
-                Err(why) => {
-                    return Ok(Err(Error::UnsafePath {
-                        layer: layer.clone(),
-                        path: format!("{path} (a hard link to `{target}`)"),
-                        why,
-                    }))
-                }
-            };
-            if selection.want_for(&path, &mut matches).is_some() {
-                match contents.entries.get(&target) {
-                    Some(entry @ (Entry::File(_) | Entry::Extracted(_))) => {
-                        let entry = entry.clone();
-                        contents.entries.insert(path, entry);
-                    }
-                    Some(Entry::Symlink(_)) | None => contents.skipped.push((
-                        path,
-                        format!("a hard link to `{target}`, which was not kept"),
-                    )),
-                }
+            if let Err(error) = walker.hard_link(path, &entry, contents) {
+                return Ok(Err(error));
             }
         } else if kind.is_file() {
-            let mode = entry.header().mode().unwrap_or(0);
-            let executable = mode & 0o111 != 0;
-            // The inspector reads small files whole; the collector then reads the copy.
-            let mut filled = 0;
-            let (inspected, note) = match selection.inspector() {
-                Some(inspector) if entry.size() <= inspector.max_bytes() => {
-                    // The buffer only grows, so it is zeroed once, not per file.
-                    let size = usize::try_from(entry.size()).unwrap_or(usize::MAX);
-                    if buffer.len() < size {
-                        buffer.resize(size, 0);
-                    }
-                    filled = size;
-                    entry.read_exact(&mut buffer[..size])?;
-                    (true, inspector.inspect(&path, mode, Some(&buffer[..size])))
-                }
-                Some(inspector) => (false, inspector.inspect(&path, mode, None)),
-                None => (false, None),
-            };
-            if let Some(note) = note {
-                contents.notes.push(Note {
-                    path: path.clone(),
-                    mode,
-                    note,
-                });
-            }
-            if inspected {
-                collect_file(
-                    path,
-                    &buffer[..filled],
-                    executable,
-                    selection,
-                    &mut matches,
-                    contents,
-                )?;
-            } else {
-                collect_file(
-                    path,
-                    &mut entry,
-                    executable,
-                    selection,
-                    &mut matches,
-                    contents,
-                )?;
-            }
+            walker.file(path, &mut entry, contents)?;
         }
     }
     Ok(Ok(()))
+}
+
+/// The link target a tar entry names, as written.
+fn link_target<R: Read>(entry: &tar::Entry<'_, R>) -> String {
+    entry
+        .link_name_bytes()
+        .map(|t| String::from_utf8_lossy(&t).into_owned())
+        .unwrap_or_default()
+}
+
+impl Walker<'_> {
+    /// A hard link keeps a copy of what its target kept, when it is wanted.
+    fn hard_link<R: Read>(
+        &mut self,
+        path: String,
+        entry: &tar::Entry<'_, R>,
+        contents: &mut LayerContents,
+    ) -> Result<(), Error> {
+        let target = link_target(entry);
+        let target = normalise(&target).map_err(|why| Error::UnsafePath {
+            layer: self.layer.clone(),
+            path: format!("{path} (a hard link to `{target}`)"),
+            why,
+        })?;
+        if self.selection.want_for(&path, &mut self.matches).is_none() {
+            return Ok(());
+        }
+        match contents.entries.get(&target) {
+            Some(kept @ (Entry::File(_) | Entry::Extracted(_))) => {
+                let kept = kept.clone();
+                contents.entries.insert(path, kept);
+            }
+            Some(Entry::Symlink(_)) | None => contents.skipped.push((
+                path,
+                format!("a hard link to `{target}`, which was not kept"),
+            )),
+        }
+        Ok(())
+    }
+
+    /// A regular file: shown to the inspector, then kept when a collector wants it.
+    fn file<R: Read>(
+        &mut self,
+        path: String,
+        entry: &mut tar::Entry<'_, R>,
+        contents: &mut LayerContents,
+    ) -> io::Result<()> {
+        let mode = entry.header().mode().unwrap_or(0);
+        let executable = mode & 0o111 != 0;
+        // The inspector reads small files whole; the collector then reads the copy.
+        let mut filled = None;
+        let note = match self.selection.inspector() {
+            Some(inspector) if entry.size() <= inspector.max_bytes() => {
+                // The buffer only grows, so it is zeroed once, not per file.
+                let size = usize::try_from(entry.size()).unwrap_or(usize::MAX);
+                if self.buffer.len() < size {
+                    self.buffer.resize(size, 0);
+                }
+                entry.read_exact(&mut self.buffer[..size])?;
+                filled = Some(size);
+                inspector.inspect(&path, mode, Some(&self.buffer[..size]))
+            }
+            Some(inspector) => inspector.inspect(&path, mode, None),
+            None => None,
+        };
+        if let Some(note) = note {
+            contents.notes.push(Note {
+                path: path.clone(),
+                mode,
+                note,
+            });
+        }
+        match filled {
+            Some(size) => collect_file(
+                path,
+                &self.buffer[..size],
+                executable,
+                self.selection,
+                &mut self.matches,
+                contents,
+            ),
+            None => collect_file(
+                path,
+                entry,
+                executable,
+                self.selection,
+                &mut self.matches,
+                contents,
+            ),
+        }
+    }
 }
 
 /// Decides what one regular file contributes, reading only what is needed:

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::entries::{self, Entry, TargetKey};
+use super::entries::{self, Entry, EntryPackage, TargetKey};
 use super::RenderConfig;
 use portcullis_model::Severity;
 use portcullis_scan::Report;
@@ -145,15 +145,56 @@ fn cut(text: &str, limit: usize) -> String {
     short
 }
 
-fn finding(entry: &Entry<'_>, report: &Report, key: &TargetKey, config: &RenderConfig) -> Finding {
-    let account = &config.aws.account;
-    let region = &config.aws.region;
+/// The scanned image as a Security Hub resource.
+fn resource(report: &Report, key: &TargetKey, region: &str) -> Resource {
     let target = &report.target;
     let image_id = target.manifest_digest.as_ref().map(ToString::to_string);
     let resource_id = match &image_id {
         Some(digest) => format!("{}@{digest}", key.repository),
         None => key.repository.clone(),
     };
+    Resource {
+        kind: "Container",
+        id: resource_id,
+        partition: "aws",
+        region: region.to_owned(),
+        details: ResourceDetails {
+            container: Container {
+                image_name: target.reference.clone(),
+                image_id,
+            },
+        },
+    }
+}
+
+/// The vulnerability of a finding entry, in its package.
+fn vulnerability(entry: &Entry<'_>, p: &EntryPackage<'_>) -> Vulnerability {
+    Vulnerability {
+        id: entry.rule_id.to_owned(),
+        vulnerable_packages: vec![VulnerablePackage {
+            name: p.name.to_owned(),
+            version: p.version.to_owned(),
+            package_manager: p.ecosystem.clone().unwrap_or_else(|| "unknown".to_owned()),
+            file_path: format!("/{}", entry.location.path),
+            fixed_in_version: entry.fixed_versions.first().cloned(),
+            remediation: cut(&entry.fix, 512),
+        }],
+        reference_urls: entry.help_uri.iter().cloned().collect(),
+        vendor: Vendor {
+            name: "OSV",
+            url: entry.help_uri.clone(),
+        },
+        fix_available: if entry.fixed_versions.is_empty() {
+            "NO"
+        } else {
+            "YES"
+        },
+    }
+}
+
+fn finding(entry: &Entry<'_>, report: &Report, key: &TargetKey, config: &RenderConfig) -> Finding {
+    let account = &config.aws.account;
+    let region = &config.aws.region;
     let package = entry.package.as_ref();
     let mut fields = std::collections::BTreeMap::from([
         ("portcullis/riskScore".to_owned(), entry.risk.to_string()),
@@ -200,40 +241,9 @@ fn finding(entry: &Entry<'_>, report: &Report, key: &TargetKey, config: &RenderC
             },
         },
         product_fields: fields,
-        resources: vec![Resource {
-            kind: "Container",
-            id: resource_id,
-            partition: "aws",
-            region: region.clone(),
-            details: ResourceDetails {
-                container: Container {
-                    image_name: target.reference.clone(),
-                    image_id,
-                },
-            },
-        }],
+        resources: vec![resource(report, key, region)],
         vulnerabilities: package
-            .map(|p| Vulnerability {
-                id: entry.rule_id.to_owned(),
-                vulnerable_packages: vec![VulnerablePackage {
-                    name: p.name.to_owned(),
-                    version: p.version.to_owned(),
-                    package_manager: p.ecosystem.clone().unwrap_or_else(|| "unknown".to_owned()),
-                    file_path: format!("/{}", entry.location.path),
-                    fixed_in_version: entry.fixed_versions.first().cloned(),
-                    remediation: cut(&entry.fix, 512),
-                }],
-                reference_urls: entry.help_uri.iter().cloned().collect(),
-                vendor: Vendor {
-                    name: "OSV",
-                    url: entry.help_uri.clone(),
-                },
-                fix_available: if entry.fixed_versions.is_empty() {
-                    "NO"
-                } else {
-                    "YES"
-                },
-            })
+            .map(|p| vulnerability(entry, p))
             .into_iter()
             .collect(),
         record_state: "ACTIVE",

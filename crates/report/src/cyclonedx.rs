@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use portcullis_catalog::Inventory;
+use portcullis_catalog::{Inventory, Package};
 use portcullis_source::TargetSummary;
 
 const SPEC_VERSION: &str = "1.6";
@@ -96,6 +96,43 @@ fn property(name: &'static str, value: impl Into<String>) -> Property {
 }
 
 pub(super) fn document(target: &TargetSummary, inventory: &Inventory) -> Bom {
+    let mut components: Vec<Component> = inventory.os.iter().map(os_component).collect();
+    for (package, bom_ref) in inventory
+        .packages()
+        .iter()
+        .zip(package_refs(inventory.packages()))
+    {
+        components.push(package_component(target, package, bom_ref));
+    }
+    let seed: Vec<&str> = components
+        .iter()
+        .filter_map(|c| c.bom_ref.as_deref())
+        .chain([target.reference.as_str()])
+        .collect();
+    Bom {
+        schema: SCHEMA,
+        bom_format: "CycloneDX",
+        spec_version: SPEC_VERSION,
+        serial_number: format!("urn:uuid:{}", super::uuid_from(&seed.join("\n"))),
+        version: 1,
+        metadata: Metadata {
+            tools: Tools {
+                components: vec![Component {
+                    kind: "application",
+                    name: portcullis_model::TOOL_NAME.to_owned(),
+                    version: Some(portcullis_model::TOOL_VERSION.to_owned()),
+                    ..Component::default()
+                }],
+            },
+            component: image_component(target, inventory),
+        },
+        components,
+        vulnerabilities: Vec::new(),
+    }
+}
+
+/// The scanned image (or folder, or SBOM), with what could not be analysed.
+fn image_component(target: &TargetSummary, inventory: &Inventory) -> Component {
     let mut image_properties = vec![property("portcullis:target:kind", target.kind.name())];
     if inventory.partial() {
         image_properties.push(property("portcullis:analysis:partial", "true"));
@@ -120,110 +157,81 @@ pub(super) fn document(target: &TargetSummary, inventory: &Inventory) -> Bom {
             value: format!("{}:{diff_id}", index + 1),
         });
     }
-    let image = Component {
+    Component {
         kind: "container",
         bom_ref: Some("image".to_owned()),
         name: target.reference.clone(),
         version: target.manifest_digest.as_ref().map(ToString::to_string),
         properties: image_properties,
         ..Component::default()
-    };
-    let mut components = Vec::new();
-    if let Some(os) = &inventory.os {
-        components.push(Component {
-            kind: "operating-system",
-            bom_ref: Some("os".to_owned()),
-            name: os.id.clone(),
-            version: os.version.clone(),
-            description: os.pretty_name.clone(),
-            properties: vec![
-                property("portcullis:os:ecosystem", os.ecosystem.to_string()),
-                property("portcullis:location:path", format!("/{}", os.path)),
-            ],
-            ..Component::default()
-        });
     }
-    for (package, bom_ref) in inventory
-        .packages()
-        .iter()
-        .zip(package_refs(inventory.packages()))
-    {
-        let purl = package.purl.to_string();
-        let mut properties = vec![
-            property("portcullis:package:type", package.kind.name()),
-            property("portcullis:package:evidence", package.evidence().name()),
-        ];
-        if package.dev {
-            properties.push(property("portcullis:package:dev", "true"));
-        }
-        for location in &package.locations {
-            properties.push(property("portcullis:location:path", location.path.clone()));
-            properties.push(property(
-                "portcullis:location:layer",
-                target.layer_label(location.layer),
-            ));
-            properties.push(property("portcullis:location:proof", location.proof.name()));
-        }
-        if let Some(source) = &package.source {
-            properties.push(property(
-                "portcullis:package:source-name",
-                source.name.clone(),
-            ));
-            properties.push(property(
-                "portcullis:package:source-version",
-                source.version.clone(),
-            ));
-        }
-        components.push(Component {
-            kind: "library",
-            bom_ref: Some(bom_ref),
-            name: package.name.clone(),
-            version: Some(package.version.clone()),
-            purl: Some(purl),
-            licenses: package
-                .licenses
+}
+
+fn os_component(os: &portcullis_catalog::OperatingSystem) -> Component {
+    Component {
+        kind: "operating-system",
+        bom_ref: Some("os".to_owned()),
+        name: os.id.clone(),
+        version: os.version.clone(),
+        description: os.pretty_name.clone(),
+        properties: vec![
+            property("portcullis:os:ecosystem", os.ecosystem.to_string()),
+            property("portcullis:location:path", format!("/{}", os.path)),
+        ],
+        ..Component::default()
+    }
+}
+
+fn package_component(target: &TargetSummary, package: &Package, bom_ref: String) -> Component {
+    let mut properties = vec![
+        property("portcullis:package:type", package.kind.name()),
+        property("portcullis:package:evidence", package.evidence().name()),
+    ];
+    if package.dev {
+        properties.push(property("portcullis:package:dev", "true"));
+    }
+    for location in &package.locations {
+        properties.push(property("portcullis:location:path", location.path.clone()));
+        properties.push(property(
+            "portcullis:location:layer",
+            target.layer_label(location.layer),
+        ));
+        properties.push(property("portcullis:location:proof", location.proof.name()));
+    }
+    if let Some(source) = &package.source {
+        properties.push(property(
+            "portcullis:package:source-name",
+            source.name.clone(),
+        ));
+        properties.push(property(
+            "portcullis:package:source-version",
+            source.version.clone(),
+        ));
+    }
+    Component {
+        kind: "library",
+        bom_ref: Some(bom_ref),
+        name: package.name.clone(),
+        version: Some(package.version.clone()),
+        purl: Some(package.purl.to_string()),
+        licenses: package
+            .licenses
+            .iter()
+            .map(|name| LicenseChoice {
+                license: License { name: name.clone() },
+            })
+            .collect(),
+        evidence: Some(Evidence {
+            occurrences: package
+                .locations
                 .iter()
-                .map(|name| LicenseChoice {
-                    license: License { name: name.clone() },
+                .map(|location| Occurrence {
+                    location: location.path.clone(),
                 })
                 .collect(),
-            evidence: Some(Evidence {
-                occurrences: package
-                    .locations
-                    .iter()
-                    .map(|location| Occurrence {
-                        location: location.path.clone(),
-                    })
-                    .collect(),
-            }),
-            properties,
-            ..Component::default()
-        });
-    }
-    let seed: Vec<&str> = components
-        .iter()
-        .filter_map(|c| c.bom_ref.as_deref())
-        .chain([target.reference.as_str()])
-        .collect();
-    Bom {
-        schema: SCHEMA,
-        bom_format: "CycloneDX",
-        spec_version: SPEC_VERSION,
-        serial_number: format!("urn:uuid:{}", super::uuid_from(&seed.join("\n"))),
-        version: 1,
-        metadata: Metadata {
-            tools: Tools {
-                components: vec![Component {
-                    kind: "application",
-                    name: portcullis_model::TOOL_NAME.to_owned(),
-                    version: Some(portcullis_model::TOOL_VERSION.to_owned()),
-                    ..Component::default()
-                }],
-            },
-            component: image,
-        },
-        components,
-        vulnerabilities: Vec::new(),
+        }),
+        properties,
+        ..Component::default()
     }
 }
 

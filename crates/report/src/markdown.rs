@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::entries::{self, short_layer, Counts, TargetKey};
+use super::entries::{self, short_layer, Counts, Entry, TargetKey};
 use portcullis_policy::Verdict;
 use portcullis_scan::Report;
 
@@ -57,29 +57,41 @@ pub(super) fn render(report: &Report) -> String {
         report.inventory.packages().len(),
         report.db.built_at
     );
-    if !report.decisions.is_empty() {
-        let _ = writeln!(out, "**Policies**\n");
-        for decision in &report.decisions {
-            let _ = writeln!(
-                out,
-                "- `{}`: **{}**",
-                decision.module,
-                decision.verdict.name()
-            );
-            for violation in decision.violations.iter().take(5) {
-                let _ = writeln!(out, "  - {}", cell(&violation.message));
-            }
-            if decision.violations.len() > 5 {
-                let _ = writeln!(out, "  - … and {} more", decision.violations.len() - 5);
-            }
-        }
-        out.push('\n');
-    }
+    policies(&mut out, report);
     let open: Vec<_> = all.iter().filter(|e| e.suppressed.is_none()).collect();
     if open.is_empty() {
         let _ = writeln!(out, "No open findings.");
         return out;
     }
+    top_findings(&mut out, &open);
+    out
+}
+
+/// Each policy's decision and its first violations.
+fn policies(out: &mut String, report: &Report) {
+    if report.decisions.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "**Policies**\n");
+    for decision in &report.decisions {
+        let _ = writeln!(
+            out,
+            "- `{}`: **{}**",
+            decision.module,
+            decision.verdict.name()
+        );
+        for violation in decision.violations.iter().take(5) {
+            let _ = writeln!(out, "  - {}", cell(&violation.message));
+        }
+        if decision.violations.len() > 5 {
+            let _ = writeln!(out, "  - … and {} more", decision.violations.len() - 5);
+        }
+    }
+    out.push('\n');
+}
+
+/// The most severe open findings, as a table.
+fn top_findings(out: &mut String, open: &[&Entry<'_>]) {
     let _ = writeln!(out, "**Top findings**\n");
     let _ = writeln!(
         out,
@@ -119,5 +131,4 @@ pub(super) fn render(report: &Report) -> String {
             open.len() - TOP
         );
     }
-    out
 }

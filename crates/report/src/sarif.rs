@@ -15,6 +15,7 @@ use serde_sarif::sarif;
 
 use super::entries::{self, Entry, TargetKey};
 use super::RenderConfig;
+use portcullis_assess::suppress::Suppression;
 use portcullis_checks::Rule;
 use portcullis_model::{Severity, VulnId};
 use portcullis_policy::Verdict;
@@ -52,6 +53,26 @@ fn gzipped_len(text: &str) -> usize {
     encoder.finish().map_or(0, |bytes| bytes.len())
 }
 
+/// The run's invocation: whether the gate decided, its notifications.
+fn invocation(
+    report: &Report,
+    config: &RenderConfig,
+    notifications: Vec<sarif::Notification>,
+) -> sarif::Invocation {
+    sarif::Invocation::builder()
+        .execution_successful(report.verdict != Verdict::Error)
+        .tool_execution_notifications(notifications)
+        .properties(
+            sarif::PropertyBag::builder()
+                .additional_properties(BTreeMap::from([
+                    ("verdict".to_owned(), json!(report.verdict.name())),
+                    ("created".to_owned(), json!(config.created)),
+                ]))
+                .build(),
+        )
+        .build()
+}
+
 fn document(
     report: &Report,
     config: &RenderConfig,
@@ -86,18 +107,7 @@ fn document(
             ),
         ));
     }
-    let invocation = sarif::Invocation::builder()
-        .execution_successful(report.verdict != Verdict::Error)
-        .tool_execution_notifications(notifications)
-        .properties(
-            sarif::PropertyBag::builder()
-                .additional_properties(BTreeMap::from([
-                    ("verdict".to_owned(), json!(report.verdict.name())),
-                    ("created".to_owned(), json!(config.created)),
-                ]))
-                .build(),
-        )
-        .build();
+    let invocation = invocation(report, config, notifications);
     let driver = sarif::ToolComponent::builder()
         .name("Portcullis")
         .semantic_version(portcullis_model::TOOL_VERSION)
@@ -311,12 +321,9 @@ fn physical(uri: &str, line: usize) -> sarif::PhysicalLocation {
         .build()
 }
 
-fn result(
-    entry: &Entry<'_>,
-    key: &TargetKey,
-    report: &Report,
-    rule_index: Option<i64>,
-) -> sarif::Result {
+/// Where a result is: the Dockerfile line that made its layer (with
+/// `--dockerfile`), then the file that proved it; both with the image and layer.
+fn locations(entry: &Entry<'_>, key: &TargetKey, report: &Report) -> Vec<sarif::Location> {
     let location = &entry.location;
     let logical = vec![
         sarif::LogicalLocation::builder()
@@ -355,6 +362,39 @@ fn result(
             ))
             .build(),
     );
+    locations
+}
+
+/// An accepted external suppression, with who owns it and until when.
+fn suppression(suppression: &Suppression) -> sarif::Suppression {
+    let mut justification = suppression.reason.clone();
+    if let Some(owner) = &suppression.owner {
+        justification.push_str(&format!(" (owner: {owner})"));
+    }
+    sarif::Suppression::builder()
+        .kind(json!("external"))
+        .status(json!("accepted"))
+        .justification(justification)
+        .properties(
+            sarif::PropertyBag::builder()
+                .additional_properties(BTreeMap::from([
+                    ("source".to_owned(), json!(suppression.source)),
+                    ("mechanism".to_owned(), json!(suppression.kind.name())),
+                    ("expires".to_owned(), json!(suppression.expires)),
+                ]))
+                .build(),
+        )
+        .build()
+}
+
+fn result(
+    entry: &Entry<'_>,
+    key: &TargetKey,
+    report: &Report,
+    rule_index: Option<i64>,
+) -> sarif::Result {
+    let location = &entry.location;
+    let mut locations = locations(entry, key, report);
     locations.truncate(MAX_LOCATIONS);
     let mut properties = BTreeMap::from([
         ("severity".to_owned(), json!(entry.severity.name())),
@@ -387,26 +427,7 @@ fn result(
         )
         .build();
     result.rule_index = rule_index;
-    if let Some(suppression) = entry.suppressed {
-        let mut justification = suppression.reason.clone();
-        if let Some(owner) = &suppression.owner {
-            justification.push_str(&format!(" (owner: {owner})"));
-        }
-        result.suppressions = Some(vec![sarif::Suppression::builder()
-            .kind(json!("external"))
-            .status(json!("accepted"))
-            .justification(justification)
-            .properties(
-                sarif::PropertyBag::builder()
-                    .additional_properties(BTreeMap::from([
-                        ("source".to_owned(), json!(suppression.source)),
-                        ("mechanism".to_owned(), json!(suppression.kind.name())),
-                        ("expires".to_owned(), json!(suppression.expires)),
-                    ]))
-                    .build(),
-            )
-            .build()]);
-    }
+    result.suppressions = entry.suppressed.map(|s| vec![suppression(s)]);
     result
 }
 

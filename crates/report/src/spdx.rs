@@ -149,6 +149,47 @@ fn declared(names: &[String], extracted: &mut BTreeMap<String, String>) -> Strin
     }
 }
 
+/// The SPDX package of one inventory package.
+fn library(
+    target: &TargetSummary,
+    package: &portcullis_catalog::Package,
+    spdx_id: String,
+    extracted: &mut BTreeMap<String, String>,
+) -> Package {
+    Package {
+        name: package.name.clone(),
+        spdx_id,
+        version_info: Some(package.version.clone()),
+        download_location: "NOASSERTION",
+        files_analyzed: false,
+        license_concluded: "NOASSERTION",
+        license_declared: declared(&package.licenses, extracted),
+        copyright_text: "NOASSERTION",
+        source_info: Some(format!(
+            "{} package ({}) found in {}",
+            package.kind.name(),
+            package.evidence().name(),
+            package
+                .locations
+                .iter()
+                .map(|l| format!(
+                    "{} ({}, {})",
+                    l.path,
+                    target.layer_label(l.layer),
+                    l.proof.name()
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+        primary_package_purpose: Some("LIBRARY"),
+        external_refs: vec![ExternalRef {
+            reference_category: "PACKAGE-MANAGER",
+            reference_type: "purl",
+            reference_locator: package.purl.to_string(),
+        }],
+    }
+}
+
 pub(super) fn document(
     target: &TargetSummary,
     inventory: &Inventory,
@@ -180,38 +221,7 @@ pub(super) fn document(
             relationship_type: "CONTAINS",
             related_spdx_element: spdx_id.clone(),
         });
-        packages.push(Package {
-            name: package.name.clone(),
-            spdx_id,
-            version_info: Some(package.version.clone()),
-            download_location: "NOASSERTION",
-            files_analyzed: false,
-            license_concluded: "NOASSERTION",
-            license_declared: declared(&package.licenses, &mut extracted),
-            copyright_text: "NOASSERTION",
-            source_info: Some(format!(
-                "{} package ({}) found in {}",
-                package.kind.name(),
-                package.evidence().name(),
-                package
-                    .locations
-                    .iter()
-                    .map(|l| format!(
-                        "{} ({}, {})",
-                        l.path,
-                        target.layer_label(l.layer),
-                        l.proof.name()
-                    ))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )),
-            primary_package_purpose: Some("LIBRARY"),
-            external_refs: vec![ExternalRef {
-                reference_category: "PACKAGE-MANAGER",
-                reference_type: "purl",
-                reference_locator: package.purl.to_string(),
-            }],
-        });
+        packages.push(library(target, package, spdx_id, &mut extracted));
     }
     let seed: Vec<String> = packages
         .iter()

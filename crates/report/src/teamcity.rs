@@ -111,7 +111,6 @@ pub fn error_problem(text: &str, exit_code: u8) -> String {
 pub(super) fn render(report: &Report) -> String {
     let all = entries::entries(report);
     let counts = Counts::of(&all);
-    let key = TargetKey::of(report);
     let mut out = String::new();
     message(
         &mut out,
@@ -124,11 +123,43 @@ pub(super) fn render(report: &Report) -> String {
             ("status", "NORMAL"),
         ],
     );
+    inspections(&mut out, &all);
+    tests(&mut out, report, &all);
+    statistics(&mut out, &counts);
+    let summary = counts
+        .by_severity()
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, n)| format!("{n} {name}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let summary = if summary.is_empty() {
+        "no findings".to_owned()
+    } else {
+        summary
+    };
+    build_problem(&mut out, report, &summary);
+    message(
+        &mut out,
+        "buildStatus",
+        &[(
+            "text",
+            &format!(
+                "{{build.status.text}}; Portcullis: {} ({summary})",
+                report.verdict.name()
+            ),
+        )],
+    );
+    out
+}
+
+/// An inspection type per rule and an inspection per open entry.
+fn inspections(out: &mut String, all: &[Entry<'_>]) {
     let mut declared = BTreeSet::new();
     for entry in all.iter().filter(|e| e.suppressed.is_none()) {
         if declared.insert(entry.rule_id) {
             message(
-                &mut out,
+                out,
                 "inspectionType",
                 &[
                     ("id", entry.rule_id),
@@ -153,7 +184,7 @@ pub(super) fn render(report: &Report) -> String {
                 (s.path.clone(), s.line)
             });
         message(
-            &mut out,
+            out,
             "inspection",
             &[
                 ("typeId", entry.rule_id),
@@ -164,11 +195,15 @@ pub(super) fn render(report: &Report) -> String {
             ],
         );
     }
+}
+
+/// The test suite: a test per entry and per policy violation.
+fn tests(out: &mut String, report: &Report, all: &[Entry<'_>]) {
     let suite = format!("Portcullis: {}", report.target.reference);
-    message(&mut out, "testSuiteStarted", &[("name", &suite)]);
+    message(out, "testSuiteStarted", &[("name", &suite)]);
     let mut seen = BTreeSet::new();
-    for entry in &all {
-        finding_test(&mut out, entry, &mut seen);
+    for entry in all {
+        finding_test(out, entry, &mut seen);
     }
     for decision in &report.decisions {
         for violation in &decision.violations {
@@ -176,10 +211,10 @@ pub(super) fn render(report: &Report) -> String {
                 format!("policy {}: {}", decision.module, violation.rule),
                 &mut seen,
             );
-            message(&mut out, "testStarted", &[("name", &name)]);
+            message(out, "testStarted", &[("name", &name)]);
             if matches!(decision.verdict, Verdict::Fail | Verdict::Error) {
                 message(
-                    &mut out,
+                    out,
                     "testFailed",
                     &[
                         ("name", &name),
@@ -191,101 +226,69 @@ pub(super) fn render(report: &Report) -> String {
                     ],
                 );
             }
-            message(&mut out, "testFinished", &[("name", &name)]);
+            message(out, "testFinished", &[("name", &name)]);
         }
     }
-    message(&mut out, "testSuiteFinished", &[("name", &suite)]);
-    for (name, count) in counts.by_severity() {
-        message(
-            &mut out,
-            "buildStatisticValue",
-            &[
-                ("key", &format!("portcullis.{name}")),
-                ("value", &count.to_string()),
-            ],
-        );
-    }
-    message(
-        &mut out,
-        "buildStatisticValue",
-        &[
-            ("key", "portcullis.suppressed"),
-            ("value", &counts.suppressed.to_string()),
-        ],
-    );
-    message(
-        &mut out,
-        "buildStatisticValue",
-        &[
-            ("key", "portcullis.total"),
-            ("value", &counts.total().to_string()),
-        ],
-    );
-    let summary = counts
+    message(out, "testSuiteFinished", &[("name", &suite)]);
+}
+
+/// Build statistics: open entries per severity, suppressed, total.
+fn statistics(out: &mut String, counts: &Counts) {
+    let mut values: Vec<(String, usize)> = counts
         .by_severity()
         .iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(name, n)| format!("{n} {name}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let summary = if summary.is_empty() {
-        "no findings".to_owned()
-    } else {
-        summary
+        .map(|(name, count)| (format!("portcullis.{name}"), *count))
+        .collect();
+    values.push(("portcullis.suppressed".to_owned(), counts.suppressed));
+    values.push(("portcullis.total".to_owned(), counts.total()));
+    for (key, value) in values {
+        message(
+            out,
+            "buildStatisticValue",
+            &[("key", &key), ("value", &value.to_string())],
+        );
+    }
+}
+
+/// A `buildProblem` when the gate failed or could not decide.
+fn build_problem(out: &mut String, report: &Report, summary: &str) {
+    let verb = match report.verdict {
+        Verdict::Fail => "failed",
+        Verdict::Error => "could not decide on",
+        Verdict::Pass | Verdict::Warn => return,
     };
+    let key = TargetKey::of(report);
     // TeamCity wants a Java identifier of at most 60 characters.
     let identity = format!(
         "portcullis_{}",
         &portcullis_model::Digest::sha256_of(key.category().as_bytes()).hex()[..16]
     );
-    match report.verdict {
-        Verdict::Fail | Verdict::Error => {
-            let reasons: Vec<String> = report
-                .decisions
+    let reasons: Vec<String> = report
+        .decisions
+        .iter()
+        .filter(|d| matches!(d.verdict, Verdict::Fail | Verdict::Error))
+        .flat_map(|d| {
+            d.violations
                 .iter()
-                .filter(|d| matches!(d.verdict, Verdict::Fail | Verdict::Error))
-                .flat_map(|d| {
-                    d.violations
-                        .iter()
-                        .map(move |v| format!("{}: {}", d.module, v.message))
-                })
-                .take(3)
-                .collect();
-            let verb = if report.verdict == Verdict::Fail {
-                "failed"
-            } else {
-                "could not decide on"
-            };
-            message(
-                &mut out,
-                "buildProblem",
-                &[
-                    (
-                        "description",
-                        &format!(
-                            "Portcullis {verb} {} ({summary}): {}",
-                            key.repository,
-                            reasons.join("; ")
-                        ),
-                    ),
-                    ("identity", &identity),
-                ],
-            );
-        }
-        Verdict::Pass | Verdict::Warn => {}
-    }
+                .map(move |v| format!("{}: {}", d.module, v.message))
+        })
+        .take(3)
+        .collect();
     message(
-        &mut out,
-        "buildStatus",
-        &[(
-            "text",
-            &format!(
-                "{{build.status.text}}; Portcullis: {} ({summary})",
-                report.verdict.name()
+        out,
+        "buildProblem",
+        &[
+            (
+                "description",
+                &format!(
+                    "Portcullis {verb} {} ({summary}): {}",
+                    key.repository,
+                    reasons.join("; ")
+                ),
             ),
-        )],
+            ("identity", &identity),
+        ],
     );
-    out
 }
 
 #[cfg(test)]

@@ -114,6 +114,87 @@ pub struct OpaResults {
     pub warn: Vec<serde_json::Value>,
 }
 
+/// The linker for an OPA module: its memory, `opa_abort`, `opa_println`, and
+/// builtins that refuse to run (a module that needs one was refused already).
+fn linker(
+    engine: &wasmtime::Engine,
+    store: &Store<State>,
+    memory: Memory,
+) -> anyhow::Result<Linker<State>> {
+    let mut linker: Linker<State> = Linker::new(engine);
+    linker.define(store, "env", "memory", memory)?;
+    linker.func_wrap(
+        "env",
+        "opa_abort",
+        move |caller: Caller<'_, State>, address: i32| -> anyhow::Result<()> {
+            let message = c_string(&memory, &caller, address).unwrap_or_default();
+            bail!("opa_abort: {message}")
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "opa_println",
+        move |caller: Caller<'_, State>, address: i32| {
+            tracing::info!(
+                "opa_println: {}",
+                c_string(&memory, &caller, address).unwrap_or_default()
+            );
+        },
+    )?;
+    for arity in 0..=4 {
+        // Builtins are refused before evaluation; these only satisfy the imports.
+        let name = format!("opa_builtin{arity}");
+        let unsupported = |_: Caller<'_, State>,
+                           _: &[wasmtime::Val],
+                           _: &mut [wasmtime::Val]|
+         -> anyhow::Result<()> {
+            bail!("a builtin was called; portcullis provides none")
+        };
+        let params = std::iter::repeat_n(wasmtime::ValType::I32, arity + 2);
+        let ty = wasmtime::FuncType::new(engine, params, [wasmtime::ValType::I32]);
+        linker.func_new("env", &name, ty, unsupported)?;
+    }
+    Ok(linker)
+}
+
+/// Evaluates one entrypoint on `input`; the items of its result set.
+fn evaluate_entrypoint(
+    exports: &Exports<'_>,
+    store: &mut Store<State>,
+    memory: &Memory,
+    input: &[u8],
+    data: i32,
+    entrypoint: &str,
+    id: i64,
+) -> anyhow::Result<Vec<serde_json::Value>> {
+    let context = exports.call0(store, "opa_eval_ctx_new")?;
+    let input_value = exports.parse(store, memory, input)?;
+    exports.call2_unit(store, "opa_eval_ctx_set_input", context, input_value)?;
+    exports.call2_unit(store, "opa_eval_ctx_set_data", context, data)?;
+    exports.call2_unit(
+        store,
+        "opa_eval_ctx_set_entrypoint",
+        context,
+        i32::try_from(id)?,
+    )?;
+    let status = exports.call1(store, "eval", context)?;
+    if status != 0 {
+        bail!("eval returned {status} for `{entrypoint}`");
+    }
+    let result = exports.call1(store, "opa_eval_ctx_get_result", context)?;
+    let result = exports.dump(store, memory, result)?;
+    let items = result
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|entry| match &entry["result"] {
+            serde_json::Value::Array(items) => items.clone(),
+            serde_json::Value::Null => Vec::new(),
+            other => vec![other.clone()],
+        });
+    Ok(items.collect())
+}
+
 /// Evaluates an OPA module; `fuel` and `ticks` as for native modules.
 pub(crate) fn evaluate(
     engine: &wasmtime::Engine,
@@ -152,39 +233,7 @@ pub(crate) fn evaluate(
         &mut store,
         MemoryType::new(u32::try_from(minimum)?, Some(cap_pages)),
     )?;
-    let mut linker: Linker<State> = Linker::new(engine);
-    linker.define(&store, "env", "memory", memory)?;
-    linker.func_wrap(
-        "env",
-        "opa_abort",
-        move |caller: Caller<'_, State>, address: i32| -> anyhow::Result<()> {
-            let message = c_string(&memory, &caller, address).unwrap_or_default();
-            bail!("opa_abort: {message}")
-        },
-    )?;
-    linker.func_wrap(
-        "env",
-        "opa_println",
-        move |caller: Caller<'_, State>, address: i32| {
-            tracing::info!(
-                "opa_println: {}",
-                c_string(&memory, &caller, address).unwrap_or_default()
-            );
-        },
-    )?;
-    for arity in 0..=4 {
-        // Builtins are refused before evaluation; these only satisfy the imports.
-        let name = format!("opa_builtin{arity}");
-        let unsupported = |_: Caller<'_, State>,
-                           _: &[wasmtime::Val],
-                           _: &mut [wasmtime::Val]|
-         -> anyhow::Result<()> {
-            bail!("a builtin was called; portcullis provides none")
-        };
-        let params = std::iter::repeat_n(wasmtime::ValType::I32, arity + 2);
-        let ty = wasmtime::FuncType::new(engine, params, [wasmtime::ValType::I32]);
-        linker.func_new("env", &name, ty, unsupported)?;
-    }
+    let linker = linker(engine, &store, memory)?;
     let instance = linker.instantiate(&mut store, module)?;
     let exports = Exports {
         instance: &instance,
@@ -206,32 +255,8 @@ pub(crate) fn evaluate(
         else {
             continue;
         };
-        let context = exports.call0(&mut store, "opa_eval_ctx_new")?;
-        let input_value = exports.parse(&mut store, &memory, input)?;
-        exports.call2_unit(&mut store, "opa_eval_ctx_set_input", context, input_value)?;
-        exports.call2_unit(&mut store, "opa_eval_ctx_set_data", context, data)?;
-        exports.call2_unit(
-            &mut store,
-            "opa_eval_ctx_set_entrypoint",
-            context,
-            i32::try_from(id)?,
-        )?;
-        let status = exports.call1(&mut store, "eval", context)?;
-        if status != 0 {
-            bail!("eval returned {status} for `{entrypoint}`");
-        }
-        let result = exports.call1(&mut store, "opa_eval_ctx_get_result", context)?;
-        let result = exports.dump(&mut store, &memory, result)?;
         let items =
-            result
-                .as_array()
-                .into_iter()
-                .flatten()
-                .flat_map(|entry| match &entry["result"] {
-                    serde_json::Value::Array(items) => items.clone(),
-                    serde_json::Value::Null => Vec::new(),
-                    other => vec![other.clone()],
-                });
+            evaluate_entrypoint(&exports, &mut store, &memory, input, data, entrypoint, id)?;
         if entrypoint == DENY_ENTRYPOINT {
             results.deny.extend(items);
         } else {

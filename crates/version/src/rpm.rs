@@ -48,6 +48,34 @@ impl RpmVersion {
     }
 }
 
+/// Where the run of digits (or of letters) starting at `at` ends.
+fn segment_end(s: &[u8], mut at: usize, numeric: bool) -> usize {
+    while s.get(at).is_some_and(|c| {
+        if numeric {
+            c.is_ascii_digit()
+        } else {
+            c.is_ascii_alphabetic()
+        }
+    }) {
+        at += 1;
+    }
+    at
+}
+
+fn without_leading_zeros(s: &[u8]) -> &[u8] {
+    let zeros = s.iter().take_while(|c| **c == b'0').count();
+    s.get(zeros..).unwrap_or_default()
+}
+
+/// Numbers compare by value (leading zeros dropped), letters by bytes.
+fn compare_segments(a: &[u8], b: &[u8], numeric: bool) -> Ordering {
+    if !numeric {
+        return a.cmp(b);
+    }
+    let (a, b) = (without_leading_zeros(a), without_leading_zeros(b));
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
 /// rpm's `rpmvercmp`.
 pub(crate) fn rpmvercmp(a: &str, b: &str) -> Ordering {
     if a == b {
@@ -96,24 +124,14 @@ pub(crate) fn rpmvercmp(a: &str, b: &str) -> Ordering {
             break;
         };
         let numeric = ca.is_ascii_digit();
-        let take = |s: &[u8], mut k: usize| {
-            let start = k;
-            while s.get(k).is_some_and(|c| {
-                if numeric {
-                    c.is_ascii_digit()
-                } else {
-                    c.is_ascii_alphabetic()
-                }
-            }) {
-                k += 1;
-            }
-            (start, k)
-        };
-        let (sa, ea) = take(a, i);
-        let (sb, eb) = take(b, j);
+        let (ea, eb) = (segment_end(a, i, numeric), segment_end(b, j, numeric));
+        let (seg_a, seg_b) = (
+            a.get(i..ea).unwrap_or_default(),
+            b.get(j..eb).unwrap_or_default(),
+        );
         i = ea;
         j = eb;
-        if sb == eb {
+        if seg_b.is_empty() {
             // Segments of different types: a number is newer than letters.
             return if numeric {
                 Ordering::Greater
@@ -121,18 +139,7 @@ pub(crate) fn rpmvercmp(a: &str, b: &str) -> Ordering {
                 Ordering::Less
             };
         }
-        let (mut seg_a, mut seg_b) = (&a[sa..ea], &b[sb..eb]);
-        let order = if numeric {
-            while seg_a.first() == Some(&b'0') {
-                seg_a = &seg_a[1..];
-            }
-            while seg_b.first() == Some(&b'0') {
-                seg_b = &seg_b[1..];
-            }
-            seg_a.len().cmp(&seg_b.len()).then_with(|| seg_a.cmp(seg_b))
-        } else {
-            seg_a.cmp(seg_b)
-        };
+        let order = compare_segments(seg_a, seg_b, numeric);
         if order != Ordering::Equal {
             return order;
         }

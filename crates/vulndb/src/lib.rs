@@ -144,6 +144,21 @@ pub fn update(config: &UpdateConfig, now: Timestamp) -> Result<BuildReport, Erro
             Fetched::Absent { .. } => tracing::info!("no mirror has `{ecosystem}`; skipped"),
         }
     }
+    extra_feeds(config, &fetcher, &previous, &mut feeds, &mut downloads)?;
+    let report = build::rebuild(&config.db_path, &feeds, now);
+    drop(downloads);
+    report
+}
+
+/// The KEV and EPSS feeds, when their URLs are set.
+fn extra_feeds(
+    config: &UpdateConfig,
+    fetcher: &Fetcher,
+    previous: &[SourceInfo],
+    feeds: &mut Vec<Feed>,
+    downloads: &mut Vec<Option<tempfile::TempPath>>,
+) -> Result<(), Error> {
+    let previous_of = |name: &str| previous.iter().find(|source| source.name == name);
     for (name, kind, url) in [
         ("kev", InputKind::Kev, &config.kev_url),
         ("epss", InputKind::Epss, &config.epss_url),
@@ -193,9 +208,7 @@ pub fn update(config: &UpdateConfig, now: Timestamp) -> Result<BuildReport, Erro
             }
         }
     }
-    let report = build::rebuild(&config.db_path, &feeds, now);
-    drop(downloads);
-    report
+    Ok(())
 }
 
 /// The ecosystems to fetch when none are named: all that the folder mirrors

@@ -77,6 +77,25 @@ impl Builder {
         Ok(())
     }
 
+    /// Adds the aliases, upstream and related ids of advisory row `id`.
+    fn add_aliases(&self, id: i64, advisory: &Advisory) -> Result<(), Error> {
+        let error = sql_error(&self.path);
+        let mut alias = self
+            .connection
+            .prepare_cached("INSERT INTO aliases (advisory, alias, kind) VALUES (?1, ?2, ?3)")
+            .map_err(&error)?;
+        for (kind, names) in [
+            ("alias", &advisory.aliases),
+            ("upstream", &advisory.upstream),
+            ("related", &advisory.related),
+        ] {
+            for name in names {
+                alias.execute(params![id, name, kind]).map_err(&error)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Adds one advisory from `source`. `family` limits the `affected` rows to
     /// one ecosystem (`Debian` keeps `Debian:12`), as OSV's per-ecosystem zips
     /// repeat multi-ecosystem records in each.
@@ -148,19 +167,7 @@ impl Builder {
                 ])
                 .map_err(&error)?;
         }
-        let mut alias = self
-            .connection
-            .prepare_cached("INSERT INTO aliases (advisory, alias, kind) VALUES (?1, ?2, ?3)")
-            .map_err(&error)?;
-        for (kind, names) in [
-            ("alias", &advisory.aliases),
-            ("upstream", &advisory.upstream),
-            ("related", &advisory.related),
-        ] {
-            for name in names {
-                alias.execute(params![id, name, kind]).map_err(&error)?;
-            }
-        }
+        self.add_aliases(id, advisory)?;
         Ok(())
     }
 

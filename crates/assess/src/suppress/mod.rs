@@ -148,6 +148,48 @@ impl<'a> Subject<'a> {
     }
 }
 
+/// Whether an ignore entry names the subject: its id, and its purl and path scopes.
+fn in_scope(entry: &IgnoreEntry, subject: &Subject<'_>) -> bool {
+    subject.ids.contains(entry.id.as_str())
+        && entry
+            .purl
+            .as_deref()
+            .is_none_or(|scope| versionless(scope) == versionless(&subject.purl))
+        && entry.path.as_deref().is_none_or(|scope| {
+            subject
+                .paths
+                .iter()
+                .any(|path| path.trim_start_matches('/') == scope.trim_start_matches('/'))
+        })
+}
+
+/// The first VEX statement that says the subject is not affected (or fixed).
+fn vex_suppression(suppressions: &Suppressions, subject: &Subject<'_>) -> Option<Suppression> {
+    suppressions.vex.iter().find_map(|(source, statement)| {
+        let applies = subject.ids.contains(statement.vulnerability.as_str())
+            && (statement.products.is_empty()
+                || statement
+                    .products
+                    .iter()
+                    .any(|p| versionless(p) == versionless(&subject.purl)));
+        applies.then(|| Suppression {
+            kind: SuppressionKind::Vex,
+            reason: format!(
+                "{}{}",
+                statement.status,
+                statement
+                    .justification
+                    .as_deref()
+                    .map(|j| format!(": {j}"))
+                    .unwrap_or_default()
+            ),
+            owner: None,
+            expires: None,
+            source: source.clone(),
+        })
+    })
+}
+
 /// Annotates each subject (same order) and lists expired and unused entries.
 /// `today` is `YYYY-MM-DD`.
 pub fn apply(
@@ -159,22 +201,9 @@ pub fn apply(
     let mut notices = Vec::new();
     let mut result = Vec::with_capacity(subjects.len());
     for subject in subjects {
-        let ids = &subject.ids;
-        let purl = &subject.purl;
         let mut found = None;
         for (index, (source, entry)) in suppressions.ignores.iter().enumerate() {
-            let in_scope = ids.contains(entry.id.as_str())
-                && entry
-                    .purl
-                    .as_deref()
-                    .is_none_or(|scope| versionless(scope) == versionless(purl))
-                && entry.path.as_deref().is_none_or(|scope| {
-                    subject
-                        .paths
-                        .iter()
-                        .any(|path| path.trim_start_matches('/') == scope.trim_start_matches('/'))
-                });
-            if !in_scope {
+            if !in_scope(entry, subject) {
                 continue;
             }
             if let Some(slot) = used.get_mut(index) {
@@ -200,29 +229,7 @@ pub fn apply(
             break;
         }
         if found.is_none() {
-            found = suppressions.vex.iter().find_map(|(source, statement)| {
-                let applies = ids.contains(statement.vulnerability.as_str())
-                    && (statement.products.is_empty()
-                        || statement
-                            .products
-                            .iter()
-                            .any(|p| versionless(p) == versionless(purl)));
-                applies.then(|| Suppression {
-                    kind: SuppressionKind::Vex,
-                    reason: format!(
-                        "{}{}",
-                        statement.status,
-                        statement
-                            .justification
-                            .as_deref()
-                            .map(|j| format!(": {j}"))
-                            .unwrap_or_default()
-                    ),
-                    owner: None,
-                    expires: None,
-                    source: source.clone(),
-                })
-            });
+            found = vex_suppression(suppressions, subject);
         }
         result.push(found);
     }

@@ -6,8 +6,6 @@
 //! Formats: <https://doc.rust-lang.org/cargo/guide/cargo-toml-vs-cargo-lock.html>,
 //! <https://github.com/rust-secure-code/cargo-auditable/blob/master/PARAMETERS.md>.
 
-use std::io::Read;
-
 use serde::{Deserialize, Serialize};
 
 use super::elf;
@@ -77,15 +75,22 @@ struct RawAuditPackage {
 /// The crates a `cargo auditable` binary lists; `None` when it has no `.dep-v0`.
 pub(super) fn audited(bytes: &[u8]) -> Option<Result<Vec<AuditedCrate>, String>> {
     let section = elf::section(bytes, ".dep-v0")?;
-    let mut json = Vec::new();
-    let read = flate2::read::ZlibDecoder::new(section)
-        .take(MAX_AUDIT_JSON_BYTES + 1)
-        .read_to_end(&mut json);
-    if let Err(error) = read {
-        return Some(Err(format!(
-            "its `.dep-v0` section does not inflate: {error}"
-        )));
-    }
+    let json = match portcullis_io::read_bounded(
+        flate2::read::ZlibDecoder::new(section),
+        MAX_AUDIT_JSON_BYTES,
+    ) {
+        Ok(Some(json)) => json,
+        Ok(None) => {
+            return Some(Err(format!(
+                "its `.dep-v0` section inflates past {MAX_AUDIT_JSON_BYTES} bytes"
+            )))
+        }
+        Err(error) => {
+            return Some(Err(format!(
+                "its `.dep-v0` section does not inflate: {error}"
+            )))
+        }
+    };
     Some(
         serde_json::from_slice::<RawAudit>(&json)
             .map(|raw| {

@@ -73,12 +73,7 @@ fn read_entry<R: Read + std::io::Seek>(
     if entry.size() > limit {
         return Ok(None);
     }
-    let mut bytes = Vec::new();
-    entry
-        .take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+    portcullis_io::read_bounded(entry, limit).map_err(|e| e.to_string())
 }
 
 /// `key=value` lines of a Java properties file.
@@ -121,6 +116,69 @@ fn from_file_name(file: &str) -> Option<(String, String)> {
     Some((stem[..split].to_owned(), stem[split + 1..].to_owned()))
 }
 
+/// The coordinates a `pom.properties` names.
+fn pom_artifact(pom: &[u8], inner: Option<&str>) -> Option<Artifact> {
+    let text = String::from_utf8_lossy(pom);
+    let props = properties(&text);
+    let get = |key: &str| {
+        props
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| (*v).to_owned())
+    };
+    Some(Artifact {
+        group: get("groupId"),
+        name: get("artifactId")?,
+        version: get("version")?,
+        proof: ArtifactProof::PomProperties,
+        inner: inner.map(str::to_owned),
+    })
+}
+
+/// What `MANIFEST.MF` names, else what the file name says.
+fn manifest_artifact(
+    manifest_text: Option<&[u8]>,
+    label: &str,
+    inner: Option<&str>,
+) -> Option<Artifact> {
+    let attributes = manifest_text
+        .map(|bytes| manifest(&String::from_utf8_lossy(bytes)))
+        .unwrap_or_default();
+    let get = |keys: &[&str]| {
+        keys.iter().find_map(|key| {
+            attributes
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        })
+    };
+    let title = get(&[
+        "Bundle-SymbolicName",
+        "Implementation-Title",
+        "Specification-Title",
+    ])
+    .map(|t| t.split(';').next().unwrap_or(&t).trim().to_owned());
+    let version = get(&[
+        "Bundle-Version",
+        "Implementation-Version",
+        "Specification-Version",
+    ]);
+    let (name, version, proof) = match (title, version) {
+        (Some(name), Some(version)) => (name, version, ArtifactProof::Manifest),
+        _ => {
+            let (name, version) = from_file_name(inner.unwrap_or(label))?;
+            (name, version, ArtifactProof::FileName)
+        }
+    };
+    Some(Artifact {
+        group: None,
+        name,
+        version,
+        proof,
+        inner: inner.map(str::to_owned),
+    })
+}
+
 fn scan(
     bytes: &[u8],
     label: &str,
@@ -149,66 +207,9 @@ fn scan(
         }
     }
     let before = out.len();
-    for pom in &poms {
-        let text = String::from_utf8_lossy(pom);
-        let props = properties(&text);
-        let get = |key: &str| {
-            props
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| (*v).to_owned())
-        };
-        if let (Some(name), Some(version)) = (get("artifactId"), get("version")) {
-            out.push(Artifact {
-                group: get("groupId"),
-                name,
-                version,
-                proof: ArtifactProof::PomProperties,
-                inner: inner.map(str::to_owned),
-            });
-        }
-    }
+    out.extend(poms.iter().filter_map(|pom| pom_artifact(pom, inner)));
     if out.len() == before {
-        let attributes = manifest_text
-            .as_deref()
-            .map(|bytes| manifest(&String::from_utf8_lossy(bytes)))
-            .unwrap_or_default();
-        let get = |keys: &[&str]| {
-            keys.iter().find_map(|key| {
-                attributes
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| v.clone())
-            })
-        };
-        let title = get(&[
-            "Bundle-SymbolicName",
-            "Implementation-Title",
-            "Specification-Title",
-        ])
-        .map(|t| t.split(';').next().unwrap_or(&t).trim().to_owned());
-        let version = get(&[
-            "Bundle-Version",
-            "Implementation-Version",
-            "Specification-Version",
-        ]);
-        if let (Some(name), Some(version)) = (title, version) {
-            out.push(Artifact {
-                group: None,
-                name,
-                version,
-                proof: ArtifactProof::Manifest,
-                inner: inner.map(str::to_owned),
-            });
-        } else if let Some((name, version)) = from_file_name(inner.unwrap_or(label)) {
-            out.push(Artifact {
-                group: None,
-                name,
-                version,
-                proof: ArtifactProof::FileName,
-                inner: inner.map(str::to_owned),
-            });
-        }
+        out.extend(manifest_artifact(manifest_text.as_deref(), label, inner));
     }
     for (index, name) in nested {
         let Some(bytes) = read_entry(&mut archive, index, MAX_NESTED_BYTES)? else {
