@@ -17,4 +17,5 @@ mod registry;
 mod reports;
 mod sbom;
 mod scan;
+mod snapshots;
 mod suppress;

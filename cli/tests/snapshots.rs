@@ -1,0 +1,75 @@
+//! Snapshots of every report format, over the demo image kept in the
+//! repository and the OSV sample beside it (`demo/`). A change to any format
+//! shows as a diff to review: `cargo insta review`, or set `INSTA_UPDATE=always`
+//! and read the `.snap` files' diff before committing them.
+//!
+//! Masked: the DB's build time (the one time that is not `SOURCE_DATE_EPOCH`).
+
+use std::path::Path;
+
+use crate::support::portcullis;
+
+/// Every `--format`, with the file extension its snapshot gets.
+const FORMATS: &[&str] = &[
+    "table",
+    "json",
+    "sarif",
+    "junit",
+    "teamcity",
+    "markdown",
+    "cyclonedx",
+    "spdx",
+    "cyclonedx-vex",
+    "asff",
+];
+
+#[test]
+fn every_report_format_of_the_demo_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let db = db.to_str().unwrap();
+    let cache = dir.path().join("cache");
+    // Paths relative to the repository, as the quick start gives them.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let imported = portcullis(&cache)
+        .current_dir(&repo)
+        .args(["db", "--db", db, "import", "demo/osv-sample"])
+        .output()
+        .unwrap();
+    assert!(
+        imported.status.success(),
+        "{}",
+        crate::support::stderr(&imported)
+    );
+    let scan = |format: &str| {
+        let output = portcullis(&cache)
+            .current_dir(&repo)
+            .args([
+                "scan",
+                "--db",
+                db,
+                "demo/debian-demo.oci.tar",
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{format}: the demo image fails the default gate"
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let json: serde_json::Value = serde_json::from_str(&scan("json")).unwrap();
+    let built = json["db"]["built"]
+        .as_str()
+        .expect("the report names the DB's build time")
+        .to_owned();
+    for format in FORMATS {
+        let text = scan(format).replace(&built, "[db built]");
+        insta::with_settings!({ snapshot_suffix => *format, prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!("demo", text);
+        });
+    }
+}
