@@ -8,6 +8,7 @@ mod support;
 mod bad_input;
 mod checks;
 mod db;
+mod fail_closed;
 mod github;
 mod hook;
 mod language;

@@ -23,6 +23,20 @@ fn command(body: &str, data: &str) -> Vec<u8> {
     wat::parse_str(text).unwrap()
 }
 
+/// A WASI command that sleeps for an hour: one clock subscription to
+/// `poll_oneoff` (a host call, out of reach of the epoch deadline).
+fn sleeper() -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"(module
+            (import "{WASI}" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+            (memory (export "memory") 1)
+            (func (export "_start")
+              (i64.store (i32.const 224) (i64.const 3600000000000))
+              (drop (call $poll (i32.const 200) (i32.const 300) (i32.const 1) (i32.const 400)))))"#
+    ))
+    .unwrap()
+}
+
 /// Writes `len` bytes from offset 100 to stdout.
 fn write_data(len: usize) -> String {
     format!("(i32.store (i32.const 16) (i32.const 100)) (i32.store (i32.const 20) (i32.const {len})) (drop (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))")
@@ -187,6 +201,7 @@ fn hostile_modules_fail_closed() {
         ("a flood on stdout", command(&format!("(loop {} (br 0))", "(i32.store (i32.const 16) (i32.const 0)) (i32.store (i32.const 20) (i32.const 65536)) (drop (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))"), ""), &["--policy-fuel", "50000000"], 3, "more than"),
         ("a non-zero exit", command("(call $exit (i32.const 7))", ""), &[], 3, "exited with status 7"),
         ("bytes that are not wasm", b"#!/bin/sh\necho pass\n".to_vec(), &[], 2, "not a WebAssembly module"),
+        ("a sleep of an hour (poll_oneoff)", sleeper(), &["--policy-timeout", "2"], 3, "refuses"),
     ];
     for (what, module, extra, expected_code, expected_text) in cases {
         let started = std::time::Instant::now();

@@ -40,12 +40,13 @@ fn ignored_critical_passes_the_gate_and_stays_in_the_report() {
     // Read from the working directory without a flag, as `.trivyignore` is.
     std::fs::write(
         dir.path().join(".portcullis-ignore.toml"),
-        "[[ignore]]\nid = \"RUSTSEC-2021-0003\"\npurl = \"pkg:cargo/smallvec\"\nreason = \"insert_many is never called\"\nowner = \"team-platform\"\nexpires = 2099-12-31\n\n[[ignore]]\nid = \"CVE-1999-0001\"\nreason = \"left over\"\n",
+        "[[ignore]]\nid = \"RUSTSEC-2021-0003\"\npurl = \"pkg:cargo/smallvec\"\nreason = \"insert_many is never called\"\nowner = \"team-platform\"\nexpires = 2099-12-31\n\n[[ignore]]\nid = \"CVE-2023-39325\"\nreason = \"no HTTP/2 server is exposed\"\nexpires = 2099-12-31\n\n[[ignore]]\nid = \"CVE-1999-0001\"\nreason = \"left over\"\n",
     )
     .unwrap();
     let (code, report, err) = scan(dir.path(), &[]);
     assert_eq!(code, 0, "{err}");
-    // Only the image's missing HEALTHCHECK is left, which warns.
+    // The known exploited CVE-2023-39325 is ignored too (CISA KEV fails the
+    // default gate); only the image's missing HEALTHCHECK is left, which warns.
     assert_eq!(report["verdict"], "warn");
     let violations = &report["policies"][0]["violations"];
     assert_eq!(violations.as_array().unwrap().len(), 1, "{violations}");
@@ -90,7 +91,11 @@ fn openvex_not_affected_suppresses() {
             "statements":[{"vulnerability":{"name":"CVE-2021-25900"},"products":[{"@id":"pkg:cargo/smallvec@1.6.0"}],"status":"not_affected","justification":"vulnerable_code_not_in_execute_path"}]}"#,
     )
     .unwrap();
-    let (code, report, err) = scan(dir.path(), &["--vex", vex.to_str().unwrap()]);
+    // Known exploitation (CVE-2023-39325, in CISA KEV) is not what this is about.
+    let (code, report, err) = scan(
+        dir.path(),
+        &["--vex", vex.to_str().unwrap(), "--set", "kev=ignore"],
+    );
     assert_eq!(code, 0, "{err}");
     let smallvec = finding(&report, "CVE-2021-25900");
     assert_eq!(smallvec["suppressed"]["kind"], "vex");

@@ -21,16 +21,21 @@ pub(crate) use exit::{exit_code, render_error};
 /// Parses the command line and runs the command.
 pub(crate) fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
+    // Portcullis's own events (crates `portcullis*`) at -v and -vv; the
+    // dependencies' (wasmtime, cranelift, hyper…) only at -vvv, or as
+    // PORTCULLIS_LOG or RUST_LOG say.
     let level = match cli.verbose {
         0 => "warn",
-        1 => "debug",
+        1 => "warn,portcullis=debug",
+        2 => "warn,portcullis=trace",
         _ => "trace",
     };
+    let filter = [EnvVar::Log.name(), "RUST_LOG"]
+        .into_iter()
+        .find_map(|var| tracing_subscriber::EnvFilter::try_from_env(var).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(level));
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env(EnvVar::Log.name())
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level)),
-        )
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .without_time()

@@ -244,7 +244,7 @@ fn policies(
             policies.push(Policy::load(spec, registry)?);
         }
     }
-    Ok(policy::with_overrides(policies, &overrides(args)?))
+    Ok(policy::with_overrides(policies, &overrides(args)?)?)
 }
 
 /// The ignore files and VEX documents: the flags', else the file's, else the default ignore file.

@@ -121,6 +121,8 @@ pub(crate) struct Image {
     pub(crate) mangle: Option<fn(&mut Vec<u8>)>,
     /// The manifest's own `mediaType`.
     pub(crate) manifest_media_type: &'static str,
+    /// Overrides every layer descriptor's `mediaType` when set.
+    pub(crate) layer_media_type: Option<&'static str>,
 }
 
 impl Image {
@@ -131,6 +133,7 @@ impl Image {
             raw_config: None,
             mangle: None,
             manifest_media_type: "application/vnd.oci.image.manifest.v1+json",
+            layer_media_type: None,
         }
     }
 
@@ -166,7 +169,8 @@ impl Image {
                 if let Some(mangle) = self.mangle {
                     mangle(&mut blob);
                 }
-                serde_json::json!({"mediaType": media_type(*compression), "digest": put(&blob), "size": blob.len()})
+                let media_type = self.layer_media_type.unwrap_or(media_type(*compression));
+                serde_json::json!({"mediaType": media_type, "digest": put(&blob), "size": blob.len()})
             })
             .collect();
         let manifest = serde_json::to_vec(&serde_json::json!({

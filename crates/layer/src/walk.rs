@@ -110,11 +110,14 @@ pub(crate) fn read_layer(
             limit: caps.image_bytes,
             flag: "--max-image-bytes",
         },
+        // The tar parser's messages quote the bytes it read: escaped and
+        // capped, so a blob that is really `/proc/self/environ` cannot be
+        // printed into a CI log.
         None => Error::Read {
             layer: layer.clone(),
             offset,
             stage,
-            source,
+            source: io::Error::new(source.kind(), portcullis_model::quote(&source.to_string())),
         },
     };
     let raw = Meter::new(blob).hashing((!expected_is_uncompressed).then_some(expected));
@@ -186,7 +189,7 @@ fn walk_entries(
             Err(why) => {
                 return Ok(Err(Error::UnsafePath {
                     layer: layer.clone(),
-                    path: raw_path,
+                    path: portcullis_model::quote(&raw_path),
                     why,
                 }))
             }
@@ -201,6 +204,18 @@ fn walk_entries(
             continue;
         }
         let kind = entry.header().entry_type();
+        if kind.is_gnu_sparse() || !KNOWN_ENTRY_TYPES.contains(&kind.as_byte()) {
+            // Not expanded: what the member holds would go unread.
+            return Ok(Err(Error::UnsafePath {
+                layer: layer.clone(),
+                path: portcullis_model::quote(&raw_path),
+                why: if kind.is_gnu_sparse() {
+                    "is a GNU sparse member, which portcullis does not expand"
+                } else {
+                    "is of a tar entry type portcullis does not know"
+                },
+            }));
+        }
         if kind.is_symlink() {
             contents
                 .entries
@@ -215,6 +230,10 @@ fn walk_entries(
     }
     Ok(Ok(()))
 }
+
+/// POSIX and GNU tar entry types: files, links, devices, dirs, fifos,
+/// contiguous files, and the headers the tar crate folds (long names, PAX).
+const KNOWN_ENTRY_TYPES: &[u8] = b"\x0001234567LKSgx";
 
 /// The link target a tar entry names, as written.
 fn link_target<R: Read>(entry: &tar::Entry<'_, R>) -> String {

@@ -193,7 +193,16 @@ struct Hit {
     comparator: &'static str,
 }
 
-fn evaluate(row: &AffectedRow, version: &Version, query: &Query) -> Option<Hit> {
+/// What one advisory row says of a package's version.
+enum Evaluation {
+    Hit(Hit),
+    Miss,
+    /// A range the row gives could not be evaluated and nothing else matched:
+    /// the package may be affected; the gate must not pass it in silence.
+    Unevaluable(String),
+}
+
+fn evaluate(row: &AffectedRow, version: &Version, query: &Query) -> Evaluation {
     let mut problems = Vec::new();
     let fixed_of = |events: &[Event]| -> Vec<String> {
         events
@@ -212,16 +221,19 @@ fn evaluate(row: &AffectedRow, version: &Version, query: &Query) -> Option<Hit> 
             RangeKind::Semver => Scheme::Semver,
         };
         let version = if scheme == query.scheme {
-            Some(version.clone())
+            version.clone()
         } else {
-            Version::parse(scheme, &query.version).ok()
-        };
-        let Some(version) = version else {
-            continue;
+            match Version::parse(scheme, &query.version) {
+                Ok(version) => version,
+                Err(error) => {
+                    problems.push(format!("the version is not {}: {error}", scheme.name()));
+                    continue;
+                }
+            }
         };
         match in_range(&version, &range.events, scheme) {
             Ok(true) => {
-                return Some(Hit {
+                return Evaluation::Hit(Hit {
                     range: render(&range.events),
                     fixed: fixed_of(&range.events),
                     comparator: scheme.name(),
@@ -241,16 +253,20 @@ fn evaluate(row: &AffectedRow, version: &Version, query: &Query) -> Option<Hit> 
             .iter()
             .flat_map(|r| fixed_of(&r.events))
             .collect();
-        return Some(Hit {
+        return Evaluation::Hit(Hit {
             range: "listed in versions".to_owned(),
             fixed,
             comparator: query.scheme.name(),
         });
     }
-    if let Some(why) = problems.into_iter().next() {
-        tracing::debug!("{}: a range was skipped: {why}", row.osv_id);
+    match problems.into_iter().next() {
+        Some(why) => Evaluation::Unevaluable(format!(
+            "{}: a range could not be evaluated ({})",
+            row.osv_id,
+            portcullis_model::quote(&why)
+        )),
+        None => Evaluation::Miss,
     }
-    None
 }
 
 /// A matched advisory before clustering.
@@ -375,8 +391,13 @@ pub fn find(
                 if row.withdrawn || matches.iter().any(|m| m.info.osv_id == row.osv_id) {
                     continue;
                 }
-                let Some(hit) = evaluate(&row, &version, &query) else {
-                    continue;
+                let hit = match evaluate(&row, &version, &query) {
+                    Evaluation::Hit(hit) => hit,
+                    Evaluation::Miss => continue,
+                    Evaluation::Unevaluable(why) => {
+                        unmatchable.push(Unmatchable { package: id, why });
+                        continue;
+                    }
                 };
                 let info = match advisory_cache.get(&row.osv_id) {
                     Some(info) => info.clone(),

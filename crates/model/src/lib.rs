@@ -1,5 +1,6 @@
 //! Vocabulary shared by three or more stages: digests, purls, ecosystems,
-//! platforms, severities, vulnerability ids, package names and times.
+//! platforms, severities, vulnerability ids, package names, times, and how
+//! input text is quoted in messages.
 //!
 //! Nothing here does I/O or imports from the rest of the engine; every other
 //! Portcullis crate may import it.
@@ -9,6 +10,7 @@ mod ecosystem;
 mod package_name;
 mod platform;
 mod purl;
+mod quote;
 mod severity;
 mod timestamp;
 mod vuln_id;
@@ -18,6 +20,7 @@ pub use ecosystem::Ecosystem;
 pub use package_name::pep503_normalise;
 pub use platform::{Platform, PlatformError};
 pub use purl::{Purl, PurlError};
+pub use quote::{quote, quote_bytes, QUOTE_LIMIT};
 pub use severity::{Severity, SeverityError};
 pub use timestamp::{parse_duration, DurationError, Timestamp, TimestampError};
 pub use vuln_id::{IdKind, VulnId};

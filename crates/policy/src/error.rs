@@ -17,6 +17,15 @@ pub enum Error {
     },
     #[error("policy `{reference}` could not be fetched: {message}")]
     Registry { reference: String, message: String },
+    #[error("setting `{key}` is not one that the policies in use take ({known})")]
+    UnknownSetting { key: String, known: String },
+    #[error("setting `{key}` = {value} is refused by `{module}`: it takes {accepts}")]
+    BadSetting {
+        key: String,
+        module: String,
+        value: String,
+        accepts: String,
+    },
     #[error("could not read policy `{path}`")]
     Read {
         path: String,
@@ -30,7 +39,10 @@ impl Error {
     pub fn is_undecided(&self) -> bool {
         match self {
             Error::Sandbox(error) => error.is_undecided(),
-            Error::Unsupported { .. } | Error::Read { .. } => false,
+            Error::Unsupported { .. }
+            | Error::Read { .. }
+            | Error::UnknownSetting { .. }
+            | Error::BadSetting { .. } => false,
             Error::BadDecision { .. } | Error::Registry { .. } => true,
         }
     }

@@ -12,6 +12,7 @@ mod error;
 mod input;
 mod native;
 mod registry;
+mod settings;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -117,12 +118,21 @@ pub struct Overrides {
 
 /// The policies that decide: `policies` with `overrides` applied; the
 /// severity gate first when none is given, or when `--fail-on` names a gate
-/// that is not among them.
-pub fn with_overrides(mut policies: Vec<Policy>, overrides: &Overrides) -> Vec<Policy> {
+/// that is not among them. Every setting is checked against the settings the
+/// modules declare (`settings.rs`): an unknown one, or a value a module does
+/// not take, is an error.
+pub fn with_overrides(
+    mut policies: Vec<Policy>,
+    overrides: &Overrides,
+) -> Result<Vec<Policy>, Error> {
     let has_gate = policies.iter().any(Policy::is_severity_gate);
     if policies.is_empty() || (overrides.fail_on.is_some() && !has_gate) {
         policies.insert(0, Policy::of_builtin(Builtin::SeverityGate));
     }
+    for policy in &policies {
+        settings::check_own(policy)?;
+    }
+    settings::check_shared(&overrides.settings, &policies)?;
     for policy in &mut policies {
         policy.settings.extend(
             overrides
@@ -141,7 +151,7 @@ pub fn with_overrides(mut policies: Vec<Policy>, overrides: &Overrides) -> Vec<P
             policy.settings.insert("fail-on".to_owned(), fail_on);
         }
     }
-    policies
+    Ok(policies)
 }
 
 /// Runs one policy on an input document.

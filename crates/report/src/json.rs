@@ -24,7 +24,7 @@ pub(super) struct JsonReport<'a> {
     packages: Vec<JsonPackage<'a>>,
     findings: Vec<JsonFinding<'a>>,
     checks: Vec<JsonCheck<'a>>,
-    diagnostics: Vec<Diagnostic<'a>>,
+    diagnostics: Vec<Diagnostic>,
     policies: Vec<Policy<'a>>,
     verdict: &'static str,
     summary: Counts,
@@ -216,10 +216,10 @@ struct Explanation<'a> {
 }
 
 #[derive(Serialize)]
-struct Diagnostic<'a> {
-    path: &'a str,
+struct Diagnostic {
+    path: String,
     layer: Option<String>,
-    message: &'a str,
+    message: String,
 }
 
 #[derive(Serialize)]
@@ -282,13 +282,12 @@ pub(super) fn document(report: &Report) -> JsonReport<'_> {
             .map(|c| check(&report.target, c))
             .collect(),
         diagnostics: report
-            .inventory
-            .diagnostics
-            .iter()
+            .diagnostics()
+            .into_iter()
             .map(|d| Diagnostic {
-                path: &d.path,
                 layer: layer_of(&report.target, d.layer),
-                message: &d.message,
+                path: d.path,
+                message: d.message,
             })
             .collect(),
         policies: report.decisions.iter().map(policy).collect(),

@@ -94,6 +94,13 @@ fn document(
         .map(|entry| result(entry, &key, report, rule_index.get(entry.rule_id).copied()))
         .collect();
     let mut notifications = policy_notifications(report);
+    // What could not be read or evaluated: the gate did not see it.
+    notifications.extend(report.diagnostics().iter().map(|d| {
+        notification(
+            "error",
+            &format!("`{}` could not be analysed: {}", d.path, d.message),
+        )
+    }));
     if keep < all.len() {
         notifications.push(notification(
             "warning",

@@ -78,10 +78,11 @@ pub(super) fn render(report: &Report, colour: bool) -> String {
         checks_section(&mut out, report, colour);
         counts.push(format!("{} image checks", report.checks.len()));
     }
-    if !inventory.diagnostics.is_empty() {
+    let diagnostics = report.diagnostics();
+    if !diagnostics.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "analysis was partial:");
-        for diagnostic in &inventory.diagnostics {
+        for diagnostic in &diagnostics {
             let _ = writeln!(out, "  {}: {}", diagnostic.path, diagnostic.message);
         }
     }

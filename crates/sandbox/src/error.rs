@@ -24,6 +24,8 @@ pub enum Error {
     Memory { module: String, limit: usize },
     #[error("policy `{module}` overflowed its {limit}-byte stack (raise `--policy-stack`)")]
     StackOverflow { module: String, limit: usize },
+    #[error("policy `{module}` called `{call}` (a sleep or wait), which the sandbox refuses: policy time is bounded by `--policy-timeout`")]
+    Refused { module: String, call: &'static str },
     #[error("policy `{module}` trapped: {message}")]
     Trap { module: String, message: String },
     #[error("policy `{module}` exited with status {code}{}", if .stderr.is_empty() { String::new() } else { format!(": {}", .stderr) })]
@@ -57,6 +59,7 @@ impl Error {
             | Error::Memory { .. }
             | Error::StackOverflow { .. }
             | Error::Trap { .. }
+            | Error::Refused { .. }
             | Error::Exit { .. }
             | Error::OutputTooLarge { .. }
             | Error::Setup { .. } => true,

@@ -95,6 +95,7 @@ impl Host {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |state: &mut State| &mut state.wasi)
             .map_err(setup)?;
+        refuse_waits(&mut linker).map_err(setup)?;
         let stop = Arc::new(AtomicBool::new(false));
         let ticker = {
             let engine = engine.clone();
@@ -248,6 +249,12 @@ impl Host {
                 limit: self.limits.stdout_bytes,
             };
         }
+        if let Some(refused) = error.downcast_ref::<RefusedCall>() {
+            return Error::Refused {
+                module,
+                call: refused.0,
+            };
+        }
         match error.downcast_ref::<Trap>() {
             Some(Trap::OutOfFuel) => Error::OutOfFuel {
                 module,
@@ -277,6 +284,35 @@ impl Host {
             }
         }
     }
+}
+
+/// A host call the sandbox refuses, as the trap that ends the module.
+#[derive(Debug)]
+pub(crate) struct RefusedCall(pub(crate) &'static str);
+
+impl std::fmt::Display for RefusedCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the sandbox refuses `{}`", self.0)
+    }
+}
+
+impl std::error::Error for RefusedCall {}
+
+/// WASI's one blocking call, `poll_oneoff` (sleeps and clock waits), is
+/// refused: a module blocked in a host call is out of reach of the epoch
+/// deadline, so policy time would not be wall time. Every other preview-1
+/// call returns at once (stdin is the input in memory, stdout a capped pipe).
+fn refuse_waits(linker: &mut Linker<State>) -> wasmtime::Result<()> {
+    linker.allow_shadowing(true);
+    linker.func_wrap(
+        "wasi_snapshot_preview1",
+        "poll_oneoff",
+        |_: wasmtime::Caller<'_, State>, _: i32, _: i32, _: i32, _: i32| -> wasmtime::Result<i32> {
+            Err(wasmtime::Error::new(RefusedCall("poll_oneoff")))
+        },
+    )?;
+    linker.allow_shadowing(false);
+    Ok(())
 }
 
 impl Drop for Host {

@@ -78,6 +78,7 @@ pub fn inventory(target: &str, config: &ReadConfig) -> Result<Inventoried, Error
     if config.checks {
         selection = selection.with_inspector(std::sync::Arc::new(ChecksInspector));
     }
+    let started = std::time::Instant::now();
     let (view, stats) =
         portcullis_layer::read_image(&image, &selection, &config.layers).map_err(|source| {
             Error::Layer {
@@ -85,7 +86,20 @@ pub fn inventory(target: &str, config: &ReadConfig) -> Result<Inventoried, Error
                 source: Box::new(source),
             }
         })?;
+    tracing::info!(
+        "read {target}: {} layers read, {} from the cache ({})",
+        stats.layers_read,
+        stats.layers_cached,
+        ms(started)
+    );
+    let started = std::time::Instant::now();
     let inventory = portcullis_catalog::catalog(&view).map_err(catalog_error)?;
+    tracing::info!(
+        "catalogued {} packages, {} diagnostics ({})",
+        inventory.packages().len(),
+        inventory.diagnostics.len(),
+        ms(started)
+    );
     let started = std::time::Instant::now();
     let checks = if config.checks {
         portcullis_checks::run(&CheckInput {
@@ -97,17 +111,18 @@ pub fn inventory(target: &str, config: &ReadConfig) -> Result<Inventoried, Error
     } else {
         Vec::new()
     };
-    tracing::debug!(
-        "{} checks fired ({:.1} ms)",
-        checks.len(),
-        started.elapsed().as_secs_f64() * 1000.0
-    );
+    tracing::info!("{} checks fired ({})", checks.len(), ms(started));
     Ok(Inventoried {
         target: summary,
         inventory,
         stats,
         checks,
     })
+}
+
+/// How long since `started`, for the stage logs.
+fn ms(started: std::time::Instant) -> String {
+    format!("{:.1} ms", started.elapsed().as_secs_f64() * 1000.0)
 }
 
 impl Scanner {
@@ -127,8 +142,15 @@ impl Scanner {
                 .map_err(|source| Error::Dockerfile(Box::new(source)))?,
             None => Vec::new(),
         };
+        let started = std::time::Instant::now();
         let (findings, unmatchable) =
             portcullis_match::find(&db, &scanned.inventory).map_err(db_error)?;
+        tracing::info!(
+            "matched: {} findings, {} packages that could not be evaluated ({})",
+            findings.len(),
+            unmatchable.len(),
+            ms(started)
+        );
         let today = settings
             .now
             .to_string()

@@ -3,7 +3,7 @@
 
 use portcullis_assess::suppress::Notice;
 use portcullis_assess::{AssessedCheck, AssessedFinding};
-use portcullis_catalog::{Inventory, Package};
+use portcullis_catalog::{Diagnostic, Inventory, Package};
 use portcullis_checks::CheckFinding;
 use portcullis_layer::ReadStats;
 use portcullis_match::Unmatchable;
@@ -89,6 +89,27 @@ impl Report {
     /// Whether some file or package could not be analysed.
     pub fn partial(&self) -> bool {
         self.inventory.partial() || !self.unmatchable.is_empty()
+    }
+
+    /// Everything the gate could not read or evaluate, in one list: the
+    /// inventory's diagnostics (files that could not be parsed, caps reached),
+    /// then each package whose version or advisory ranges could not be
+    /// evaluated. Every report format shows this list.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all = self.inventory.diagnostics.clone();
+        all.extend(self.unmatchable.iter().map(|gap| {
+            let package = self.inventory.package(gap.package);
+            let location = package.locations.first();
+            Diagnostic {
+                path: location.map_or_else(String::new, |l| l.path.clone()),
+                layer: location.and_then(|l| l.layer),
+                message: format!(
+                    "`{}` {} could not be evaluated: {}",
+                    package.name, package.version, gap.why
+                ),
+            }
+        }));
+        all
     }
 
     /// The Dockerfile step that made layer `index`, when known.

@@ -11,6 +11,10 @@ pub enum Error {
     UnknownTarget(String),
     #[error("`{path}` is not an image: {why}")]
     NotAnImage { path: PathBuf, why: &'static str },
+    #[error(
+        "blob {digest} of `{location}` resolves outside it (a link out of the input); refused"
+    )]
+    OutsideInput { location: String, digest: String },
     #[error("could not read `{path}`")]
     Io {
         path: PathBuf,
@@ -118,6 +122,7 @@ impl Error {
             Error::Runtime(_) => true,
             Error::UnknownTarget(_)
             | Error::NotAnImage { .. }
+            | Error::OutsideInput { .. }
             | Error::Io { .. }
             | Error::MissingMember { .. }
             | Error::MissingBlob { .. }

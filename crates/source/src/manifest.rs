@@ -25,6 +25,21 @@ const CONFIG_TYPES: [&str; 2] = [
     "application/vnd.oci.image.config.v1+json",
     "application/vnd.docker.container.image.v1+json",
 ];
+/// The layer media types a scan reads (the layer stream sniffs gzip, zstd or
+/// plain tar); any other layer is refused rather than skipped, so an image is
+/// never passed on a part that was not read.
+const LAYER_TYPES: [&str; 9] = [
+    "application/vnd.oci.image.layer.v1.tar",
+    "application/vnd.oci.image.layer.v1.tar+gzip",
+    "application/vnd.oci.image.layer.v1.tar+zstd",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+    "application/vnd.docker.image.rootfs.diff.tar.gzip",
+    "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+    "application/vnd.docker.image.rootfs.diff.tar",
+];
+const LAYER_TYPES_TEXT: &str = "a layer type portcullis reads (application/vnd.oci.image.layer.v1.tar, +gzip or +zstd, their nondistributable forms, or Docker's rootfs.diff.tar.gzip)";
 /// Nested indexes deeper than this are refused, so a cycle cannot loop forever.
 const MAX_INDEX_DEPTH: usize = 8;
 
@@ -277,6 +292,15 @@ pub(crate) fn resolve_manifest(
     let mut layers = Vec::new();
     for descriptor in manifest.layers() {
         let expected = parse_digest(descriptor, location, "a layer descriptor")?;
+        let media_type = descriptor.media_type().to_string();
+        if !LAYER_TYPES.contains(&media_type.as_str()) {
+            return Err(Error::MediaType {
+                location: location.to_owned(),
+                what: format!("layer {}", expected.short()),
+                expected: LAYER_TYPES_TEXT,
+                actual: portcullis_model::quote(&media_type),
+            });
+        }
         layers.push(LayerBlob {
             locator: expected.to_string(),
             expected,

@@ -24,16 +24,29 @@ struct DirBlobs {
 }
 
 impl DirBlobs {
+    /// The blob's file, refused when it resolves (by a symlink or `..`)
+    /// outside the layout: nothing from outside the input is ever read.
     fn path_of(&self, digest: &Digest) -> Result<PathBuf, Error> {
         let path = self.root.join(blob_path(digest));
-        if path.is_file() {
-            Ok(path)
-        } else {
-            Err(Error::MissingBlob {
+        if !path.is_file() {
+            return Err(Error::MissingBlob {
                 location: self.location.clone(),
                 digest: digest.clone(),
-            })
+            });
         }
+        let io_error = |path: &Path| {
+            let path = path.to_owned();
+            move |source| Error::Io { path, source }
+        };
+        let real = path.canonicalize().map_err(io_error(&path))?;
+        let root = self.root.canonicalize().map_err(io_error(&self.root))?;
+        if !real.starts_with(&root) {
+            return Err(Error::OutsideInput {
+                location: self.location.clone(),
+                digest: digest.short(),
+            });
+        }
+        Ok(real)
     }
 }
 

@@ -1,13 +1,15 @@
 //! The severity gate: fail when a finding is at least `fail-on` severe
 //! (default `critical`), or when more findings of a severity than
 //! `max-critical`, `max-high`, `max-medium` or `max-low` allow are present.
-//! Suppressed findings do not count. Secrets found in the image fail it
+//! Suppressed findings do not count. A finding that CISA KEV lists (through
+//! any id of its cluster) fails it whatever its severity (`kev`: `fail`,
+//! `warn` or `ignore`; default `fail`, `warn` with `fail-on = none`). Secrets found in the image fail it
 //! (`fail-on-secret`, default true); hygiene checks warn (`hygiene`: `warn`,
 //! `fail` or `ignore`).
 
 use portcullis_policy_sdk::{metadata, run, setting_bool, setting_number, setting_text, severity_rank, Decision, Input, Output, Violation};
 
-metadata!(r#"{"id":"severity-gate","title":"Severity gate","version":"1.1.0","abi":"portcullis.policy/v1","description":"Fails on findings at or above a severity, or on more findings of a severity than allowed.","settings":{"fail-on":{"type":"string","enum":["critical","high","medium","low","none"],"default":"critical"},"max-critical":{"type":"integer"},"max-high":{"type":"integer"},"max-medium":{"type":"integer"},"max-low":{"type":"integer"},"fail-on-secret":{"type":"boolean","default":true},"hygiene":{"type":"string","enum":["warn","fail","ignore"],"default":"warn"}}}"#);
+metadata!(r#"{"id":"severity-gate","title":"Severity gate","version":"1.2.0","abi":"portcullis.policy/v1","description":"Fails on findings at or above a severity, on known exploited ones (CISA KEV), or on more findings of a severity than allowed.","settings":{"fail-on":{"type":"string","enum":["critical","high","medium","low","none"],"default":"critical"},"max-critical":{"type":"integer"},"max-high":{"type":"integer"},"max-medium":{"type":"integer"},"max-low":{"type":"integer"},"fail-on-secret":{"type":"boolean","default":true},"hygiene":{"type":"string","enum":["warn","fail","ignore"],"default":"warn"},"kev":{"type":"string","enum":["fail","warn","ignore"],"default":"fail"}}}"#);
 
 fn evaluate(input: &Input) -> Output {
     let active: Vec<_> = input.findings.iter().filter(|f| !f.suppressed).collect();
@@ -52,29 +54,38 @@ fn evaluate(input: &Input) -> Output {
             format!("{n} secrets found in the image's layers")
         }));
     }
-    let hygiene = setting_text(input, "hygiene").unwrap_or("warn");
-    let hygiene_violation = if hygiene == "ignore" {
-        None
-    } else {
-        Violation::for_findings("hygiene", "low", ids("hygiene"), |n| {
-            format!("{n} image hygiene checks (CIS Docker Benchmark) failed")
-        })
-    };
+    let kev: Vec<String> = active.iter().filter(|f| f.kev).map(|f| f.id.clone()).collect();
+    let kev_violation = Violation::for_findings("known-exploited", "critical", kev, |n| {
+        format!("{n} findings are known to be exploited (CISA KEV)")
+    });
+    let hygiene_violation = Violation::for_findings("hygiene", "low", ids("hygiene"), |n| {
+        format!("{n} image hygiene checks (CIS Docker Benchmark) failed")
+    });
     let mut output = Output::failing_on(violations);
-    if let Some(mut violation) = hygiene_violation {
-        if hygiene == "fail" {
-            output.decision = Decision::Fail;
-        } else {
-            if output.decision == Decision::Pass {
-                output.decision = Decision::Warn;
-            }
-            // Only warned about: the checks did not fail the target.
-            violation.message = format!("{}: {}", violation.message, violation.findings.join(", "));
-            violation.findings.clear();
-        }
-        output.violations.push(violation);
-    }
+    // `fail-on = none` is the report-only gate: known exploitation warns there unless `kev` says otherwise.
+    let kev_mode = setting_text(input, "kev").unwrap_or(if fail_on == "none" { "warn" } else { "fail" });
+    add_by_mode(&mut output, kev_violation, kev_mode);
+    add_by_mode(&mut output, hygiene_violation, setting_text(input, "hygiene").unwrap_or("warn"));
     output
+}
+
+/// Adds `violation` as `mode` says: `fail` fails, `warn` warns (naming the
+/// ids in the message, as they did not fail the target), `ignore` drops it.
+fn add_by_mode(output: &mut Output, violation: Option<Violation>, mode: &str) {
+    let mut violation = match violation {
+        Some(violation) if mode != "ignore" => violation,
+        _ => return,
+    };
+    if mode == "fail" {
+        output.decision = Decision::Fail;
+    } else {
+        if output.decision == Decision::Pass {
+            output.decision = Decision::Warn;
+        }
+        violation.message = format!("{}: {}", violation.message, violation.findings.join(", "));
+        violation.findings.clear();
+    }
+    output.violations.push(violation);
 }
 
 fn main() {
