@@ -437,3 +437,121 @@ fn db_artifact_pushed_and_pulled_through_a_registry() {
         assert_eq!(status(cache.path(), &pulled).1, digest, "{source}");
     }
 }
+
+/// `db status`'s `built at` line.
+fn built_at(cache: &Path, db: &Path) -> String {
+    let (_, out, _) = run(cache, &db_args(db, &["status"]));
+    out.lines()
+        .find(|line| line.starts_with("built at"))
+        .and_then(|line| line.split(" (").next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A DB with npm fetched from a loopback mirror, and that mirror's DB digest.
+fn npm_db_over_http(cache: &Path) -> (PathBuf, String) {
+    let zip = std::fs::read(osv("npm")).unwrap();
+    let server = Server::start(move |_| Response::ok(zip.clone()));
+    let db = cache.join("p.db");
+    let (code, _, err) = run(
+        cache,
+        &db_args(
+            &db,
+            &["update", "--mirror", &server.base, "--ecosystem", "npm"],
+        ),
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, digest) = status(cache, &db);
+    (db, digest)
+}
+
+#[test]
+fn a_mirror_serving_an_empty_or_foreign_feed_cannot_empty_the_db() {
+    let cache = tempfile::tempdir().unwrap();
+    let (db, digest) = npm_db_over_http(cache.path());
+    let foreign = zip_of(&[("a.json", r#"{"hello":"world"}"#), ("b.txt", "not json")]);
+    let one = zip_of(&[("TEST-1.json", RECORD)]);
+    for (feed, what) in [
+        (
+            zip_of(&[]),
+            "holds no valid records for `osv:npm` (0 entries",
+        ),
+        (foreign, "holds no valid records for `osv:npm` (1 entries"),
+        (one.clone(), "`osv:npm` would drop from 467 records to 1"),
+    ] {
+        let server = Server::start(move |_| Response::ok(feed.clone()));
+        let update = ["update", "--mirror", &server.base, "--ecosystem", "npm"];
+        let (code, _, err) = run(cache.path(), &db_args(&db, &update));
+        assert_eq!(code, 3, "{err}");
+        assert!(
+            err.contains(what) && err.contains("left as it was"),
+            "{err}"
+        );
+        assert!(err.contains(&server.base), "names the feed's URL: {err}");
+        assert_eq!(status(cache.path(), &db).1, digest, "{what}");
+    }
+    // A drop that is meant goes through when asked for.
+    let server = Server::start(move |_| Response::ok(one.clone()));
+    let update = [
+        "update",
+        "--mirror",
+        &server.base,
+        "--ecosystem",
+        "npm",
+        "--allow-shrink",
+    ];
+    let (code, _, err) = run(cache.path(), &db_args(&db, &update));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(status(cache.path(), &db).0.get("npm"), Some(&1));
+}
+
+#[test]
+fn unreachable_mirrors_fail_the_update_and_keep_the_build_time() {
+    let cache = tempfile::tempdir().unwrap();
+    let (db, digest) = npm_db_over_http(cache.path());
+    let before = built_at(cache.path(), &db);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let broken = Server::start(|_| Response::status(503));
+    for args in [
+        vec!["update", "--mirror", "http://127.0.0.1:1/"],
+        vec![
+            "update",
+            "--mirror",
+            "http://127.0.0.1:1/",
+            "--ecosystem",
+            "npm",
+        ],
+        vec!["update", "--mirror", &broken.base, "--ecosystem", "npm"],
+    ] {
+        let (code, out, err) = run(cache.path(), &db_args(&db, &args));
+        assert_eq!(code, 3, "{args:?}: {out}{err}");
+        assert!(err.contains("could not reach any mirror"), "{err}");
+        assert!(!out.contains("kept"), "{out}");
+        assert_eq!(built_at(cache.path(), &db), before, "{args:?}");
+        assert_eq!(status(cache.path(), &db).1, digest);
+    }
+}
+
+#[test]
+fn what_killed_updates_left_is_removed_by_the_next_one() {
+    let cache = tempfile::tempdir().unwrap();
+    let (db, _) = npm_db_over_http(cache.path());
+    // What SIGKILLed updates leave: a DB temp file and a half download.
+    let download = cache.path().join(".download");
+    std::fs::create_dir_all(&download).unwrap();
+    std::fs::write(download.join(".tmpAbCdEf"), vec![0u8; 4096]).unwrap();
+    let temp = cache.path().join(".p.db.portcullis-XyZ123.tmp");
+    std::fs::write(&temp, b"SQLite format 3\0half").unwrap();
+    let report = cache.path().join(".report.json.portcullis-Q.tmp");
+    std::fs::write(&report, b"{}").unwrap();
+    let mirror = shared().join("vulndb/osv").display().to_string();
+    let update = ["update", "--mirror", &mirror, "--ecosystem", "crates.io"];
+    let (code, _, err) = run(cache.path(), &db_args(&db, &update));
+    assert_eq!(code, 0, "{err}");
+    assert!(!temp.exists(), "the DB's leftover temp file is removed");
+    assert!(!download.exists(), "the scratch downloads are removed");
+    assert!(
+        report.exists(),
+        "another file's temp is none of the DB's business"
+    );
+}

@@ -30,6 +30,10 @@ pub(crate) enum DbCommand {
         /// Where to fetch EPSS scores (default: FIRST's, with the default mirror only).
         #[arg(long)]
         epss_url: Option<String>,
+        /// Accept a feed with fewer than half the records its source had (an empty feed is
+        /// always refused).
+        #[arg(long)]
+        allow_shrink: bool,
     },
     /// Build the DB from local OSV zips or folders, a KEV JSON, an EPSS CSV, or a DB bundle.
     Import {

@@ -20,8 +20,10 @@ pub(crate) fn run(args: &DbArgs) -> anyhow::Result<ExitCode> {
             ecosystem,
             kev_url,
             epss_url,
+            allow_shrink,
         } => {
-            let config = settings::update_config(&path, mirror, ecosystem, kev_url, epss_url)?;
+            let mut config = settings::update_config(&path, mirror, ecosystem, kev_url, epss_url)?;
+            config.allow_shrink = *allow_shrink;
             let report = vulndb::update(&config, Timestamp::now())
                 .with_context(|| format!("could not update `{}`", path.display()))?;
             report::write_stdout(&report::db_build_summary(&path, &report))?;

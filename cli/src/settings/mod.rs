@@ -143,6 +143,7 @@ pub(crate) fn update_config(
             .clone()
             .or_else(|| default.then(|| DEFAULT_EPSS_URL.to_owned())),
         progress: std::io::stderr().is_terminal(),
+        allow_shrink: false,
     })
 }
 

@@ -23,12 +23,42 @@ fn parent_of(path: &Path) -> &Path {
     }
 }
 
+/// The start of every temp file name that [`AtomicFile::create`] makes for `path`.
+fn temp_prefix(path: &Path) -> String {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    format!(".{name}.portcullis-")
+}
+
+/// Deletes the temp files that killed writers of `path` left beside it; the
+/// caller must hold whatever lock keeps live writers of `path` out. Returns
+/// how many it removed.
+pub fn remove_leftovers(path: &Path) -> io::Result<usize> {
+    let prefix = temp_prefix(path);
+    let mut removed = 0;
+    let entries = match std::fs::read_dir(parent_of(path)) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(error) => return Err(error),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(&prefix) && name.ends_with(".tmp") && entry.file_type()?.is_file() {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 impl AtomicFile {
     /// Starts a file that will replace `path`; its temp file is named
-    /// `.portcullis-*.tmp`, so a later run can tell leftovers of a killed writer.
+    /// `.<name>.portcullis-*.tmp`, so a later run can tell (and
+    /// [`remove_leftovers`]) what a killed writer of `path` left.
     pub fn create(path: &Path) -> io::Result<AtomicFile> {
         let temp = tempfile::Builder::new()
-            .prefix(".portcullis-")
+            .prefix(&temp_prefix(path))
             .suffix(".tmp")
             .tempfile_in(parent_of(path))?;
         Ok(AtomicFile {
@@ -123,5 +153,21 @@ mod tests {
         file.write_all(b"half").expect("written");
         drop(file);
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn leftovers_of_a_killed_writer_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("portcullis.db");
+        let mut killed = AtomicFile::create(&path).expect("created");
+        killed.write_all(b"half").expect("written");
+        // What a SIGKILL leaves: the temp file, never renamed.
+        let left = killed.temp.into_temp_path().keep().expect("kept");
+        let other = dir.path().join(".report.json.portcullis-x.tmp");
+        fs_err::write(&other, b"{}").expect("written");
+        assert!(left.exists());
+        assert_eq!(remove_leftovers(&path).expect("cleaned"), 1);
+        assert!(!left.exists());
+        assert!(other.exists(), "another file's temp is not touched");
     }
 }

@@ -8,5 +8,5 @@
 mod atomic;
 mod bounded;
 
-pub use atomic::{write_atomic, AtomicFile};
+pub use atomic::{remove_leftovers, write_atomic, AtomicFile};
 pub use bounded::{read_bounded, read_bounded_into};

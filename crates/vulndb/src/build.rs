@@ -29,6 +29,64 @@ pub(crate) struct Feed {
     pub last_modified: Option<String>,
 }
 
+/// What a build refuses to install.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Guard {
+    /// Accept a source that falls below half its previous records (an empty one never).
+    pub allow_shrink: bool,
+}
+
+/// Refuses a feed that imported nothing, or (unless allowed) that lost more
+/// than half the records its source had: a broken or hostile mirror must not
+/// empty the DB the gate relies on.
+fn check_feed(
+    feed: &Feed,
+    stats: &ImportStats,
+    previous: Option<&SourceInfo>,
+    guard: Guard,
+) -> Result<(), Error> {
+    if stats.records == 0 {
+        return Err(Error::EmptyFeed {
+            origin: feed.url.clone(),
+            name: feed.name.clone(),
+            skipped: stats.skipped,
+        });
+    }
+    match previous {
+        Some(previous) if !guard.allow_shrink && stats.records * 2 < previous.records => {
+            Err(Error::Shrunk {
+                name: feed.name.clone(),
+                origin: feed.url.clone(),
+                before: previous.records,
+                after: stats.records,
+                skipped: stats.skipped,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Deletes what killed builds left: the DB's temp files and, for an update,
+/// the scratch downloads. Only under the lock, so no live build loses a file.
+pub(crate) fn remove_leftovers(_lock: &BuildLock, db_path: &Path, scratch_dir: Option<&Path>) {
+    match portcullis_io::remove_leftovers(db_path) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!("removed {n} temp files left by killed DB builds"),
+        Err(error) => tracing::warn!(
+            "could not remove the temp files beside `{}`: {error}",
+            db_path.display()
+        ),
+    }
+    let Some(dir) = scratch_dir else {
+        return;
+    };
+    match fs_err::remove_dir_all(dir) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => tracing::warn!("could not clear `{}`: {error}", dir.display()),
+    }
+}
+
 /// What a build did, per source.
 #[derive(Debug, Clone)]
 pub struct BuildReport {
@@ -154,19 +212,21 @@ pub(crate) fn current_sources(db_path: &Path) -> Vec<SourceInfo> {
 
 /// Builds a new DB from `feeds` plus the old DB's other sources, then renames it into place.
 pub(crate) fn rebuild(
+    _lock: &BuildLock,
     db_path: &Path,
     feeds: &[Feed],
     built_at: Timestamp,
+    guard: Guard,
 ) -> Result<BuildReport, Error> {
-    let _lock = BuildLock::acquire(db_path)?;
     let dir = db_path.parent().unwrap_or(Path::new("."));
     let io_error = |source| Error::Io {
         path: dir.to_owned(),
         source,
     };
-    let kept: Vec<String> = previous_sources(db_path)
-        .into_iter()
-        .map(|source| source.name)
+    let previous = previous_sources(db_path);
+    let kept: Vec<String> = previous
+        .iter()
+        .map(|source| source.name.clone())
         .filter(|name| !feeds.iter().any(|feed| &feed.name == name))
         .collect();
     // Readable by scans in other CI jobs (other users): 0644, not a temp file's 0600.
@@ -176,6 +236,8 @@ pub(crate) fn rebuild(
     let mut imported = Vec::new();
     for feed in feeds {
         let stats = import_feed(&mut builder, feed)?;
+        let before = previous.iter().find(|source| source.name == feed.name);
+        check_feed(feed, &stats, before, guard)?;
         if stats.skipped > 0 {
             tracing::warn!(
                 "`{}`: {} records imported, {} skipped",

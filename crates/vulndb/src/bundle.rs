@@ -44,7 +44,8 @@ pub(crate) fn install(reader: impl Read, origin: &Path, db_path: &Path) -> Resul
         source,
     };
     fs_err::create_dir_all(dir).map_err(io_error)?;
-    let _lock = BuildLock::acquire(db_path)?;
+    let lock = BuildLock::acquire(db_path)?;
+    super::build::remove_leftovers(&lock, db_path, None);
     let mut file = AtomicFile::create(db_path).map_err(io_error)?.mode(0o644);
     let decoder = zstd::stream::read::Decoder::new(reader).map_err(io_error)?;
     let copied =

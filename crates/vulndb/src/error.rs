@@ -71,6 +71,24 @@ pub enum Error {
     },
     #[error("no mirror had `{ecosystem}` (tried {tried})")]
     NoMirror { ecosystem: String, tried: String },
+    #[error(
+        "could not reach any mirror for `{ecosystem}` (tried {tried}); the DB was left as it was"
+    )]
+    Unreachable { ecosystem: String, tried: String },
+    #[error("`{origin}` holds no valid records for `{name}` ({skipped} entries were not valid); the DB was left as it was")]
+    EmptyFeed {
+        origin: String,
+        name: String,
+        skipped: i64,
+    },
+    #[error("`{name}` would drop from {before} records to {after} with `{origin}` ({skipped} entries were not valid); refusing the update, the DB was left as it was")]
+    Shrunk {
+        name: String,
+        origin: String,
+        before: i64,
+        after: i64,
+        skipped: i64,
+    },
     #[error("could not fetch `{url}`")]
     Fetch {
         url: String,
@@ -106,6 +124,9 @@ impl Error {
             | Error::Encode(_)
             | Error::Compress { .. }
             | Error::NoMirror { .. }
+            | Error::Unreachable { .. }
+            | Error::EmptyFeed { .. }
+            | Error::Shrunk { .. }
             | Error::Fetch { .. }
             | Error::Lock { .. }
             | Error::Stale { .. } => true,
@@ -129,7 +150,11 @@ impl Error {
             }
             Error::Schema { .. } => Some("rebuild it with `portcullis db update` (or `db import`)"),
             Error::Stale { .. } => Some("run `portcullis db update`, or raise `--db-max-age`"),
-            Error::NoMirror { .. } | Error::Fetch { .. } => {
+            Error::Shrunk { .. } => {
+                Some("check the mirror; if the drop is expected, run `db update --allow-shrink`")
+            }
+            Error::EmptyFeed { .. } => Some("check the mirror or the file: it is not OSV data"),
+            Error::NoMirror { .. } | Error::Fetch { .. } | Error::Unreachable { .. } => {
                 Some("check the mirror URL, or use `db import` with a downloaded `all.zip`")
             }
             _ => None,

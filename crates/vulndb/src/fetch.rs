@@ -44,7 +44,9 @@ const ATTEMPTS_PER_MIRROR: u32 = 3;
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 /// The longest `Retry-After` honoured (10 s).
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
-/// Connect and read timeout per request (60 s).
+/// Connect timeout per request (10 s).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Timeout for a whole request (60 s).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A place feeds come from.
@@ -123,6 +125,8 @@ pub(crate) enum Fetched {
     Unchanged,
     /// No mirror has it.
     Absent { tried: Vec<String> },
+    /// No mirror that might have it answered (network errors, 5xx after retries).
+    Unreachable { tried: Vec<String> },
 }
 
 /// Fetches over HTTP with one runtime and client for the whole update.
@@ -138,6 +142,8 @@ enum Attempt {
     Done(Fetched),
     NotFound,
     Retry(Option<Duration>, String),
+    /// Not worth retrying on this mirror (a timeout: another would cost a whole timeout again).
+    GiveUp(String),
 }
 
 impl Fetcher {
@@ -153,6 +159,7 @@ impl Fetcher {
             })?;
         let client = reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
             .user_agent(concat!("portcullis/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Fetch {
@@ -175,6 +182,7 @@ impl Fetcher {
         previous: Option<&SourceInfo>,
     ) -> Result<Fetched, Error> {
         let mut tried = Vec::new();
+        let mut unreachable = false;
         for mirror in mirrors {
             match mirror {
                 Mirror::Folder(root) => {
@@ -194,16 +202,22 @@ impl Fetcher {
                     let url = format!("{base}/{}/all.zip", ecosystem.replace(' ', "%20"));
                     tried.push(url.clone());
                     match self.url(&url, previous)? {
+                        Some(Fetched::Unreachable { .. }) => unreachable = true,
                         Some(fetched) => return Ok(fetched),
                         None => continue,
                     }
                 }
             }
         }
-        Ok(Fetched::Absent { tried })
+        Ok(if unreachable {
+            Fetched::Unreachable { tried }
+        } else {
+            Fetched::Absent { tried }
+        })
     }
 
-    /// Fetches one URL with retries; `None` when it is missing or keeps failing.
+    /// Fetches one URL with retries: `None` when the server says it is missing,
+    /// [`Fetched::Unreachable`] when it keeps failing or times out.
     pub(crate) fn url(
         &self,
         url: &str,
@@ -214,19 +228,29 @@ impl Fetcher {
             match self.runtime.block_on(self.attempt(url, previous))? {
                 Attempt::Done(fetched) => return Ok(Some(fetched)),
                 Attempt::NotFound => return Ok(None),
+                Attempt::GiveUp(why) => {
+                    tracing::warn!("`{url}`: {why}; trying the next mirror");
+                    return Ok(Some(Fetched::Unreachable {
+                        tried: vec![url.to_owned()],
+                    }));
+                }
                 Attempt::Retry(after, why) => {
                     let backoff = after
                         .unwrap_or(FIRST_BACKOFF * 2u32.pow(attempt))
                         .min(MAX_RETRY_AFTER);
-                    tracing::warn!("`{url}`: {why}; retrying in {} ms", backoff.as_millis());
                     if attempt + 1 < ATTEMPTS_PER_MIRROR {
+                        tracing::warn!("`{url}`: {why}; retrying in {} ms", backoff.as_millis());
                         std::thread::sleep(backoff);
+                    } else {
+                        tracing::warn!("`{url}`: {why}");
                     }
                 }
             }
         }
         tracing::warn!("`{url}`: giving up after {ATTEMPTS_PER_MIRROR} attempts");
-        Ok(None)
+        Ok(Some(Fetched::Unreachable {
+            tried: vec![url.to_owned()],
+        }))
     }
 
     async fn attempt(&self, url: &str, previous: Option<&SourceInfo>) -> Result<Attempt, Error> {
@@ -241,7 +265,13 @@ impl Fetcher {
         }
         let mut response = match request.send().await {
             Ok(response) => response,
-            Err(error) => return Ok(Attempt::Retry(None, error.to_string())),
+            Err(error) if error.is_timeout() => {
+                return Ok(Attempt::GiveUp(format!(
+                    "no answer within {} s",
+                    REQUEST_TIMEOUT.as_secs()
+                )))
+            }
+            Err(error) => return Ok(Attempt::Retry(None, error_chain(&error))),
         };
         let status = response.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
@@ -294,11 +324,18 @@ impl Fetcher {
                     bar.inc(chunk.len() as u64);
                 }
                 Ok(None) => break,
+                Err(error) if error.is_timeout() => {
+                    bar.finish_and_clear();
+                    return Ok(Attempt::GiveUp(format!(
+                        "the download stalled past {} s",
+                        REQUEST_TIMEOUT.as_secs()
+                    )));
+                }
                 Err(error) => {
                     bar.finish_and_clear();
                     return Ok(Attempt::Retry(
                         None,
-                        format!("the download broke off: {error}"),
+                        format!("the download broke off: {}", error_chain(&error)),
                     ));
                 }
             }
@@ -313,6 +350,19 @@ impl Fetcher {
             _scratch: Some(scratch),
         }))
     }
+}
+
+/// An error and its causes on one line: reqwest's own message names no cause
+/// ("error sending request"), the cause is what a user can act on ("Connection refused").
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 #[cfg(test)]

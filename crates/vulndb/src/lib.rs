@@ -25,7 +25,7 @@ pub use osv::{Event, RangeKind, Severity as SeverityVector};
 pub use query::Database;
 pub use rows::{AdvisoryInfo, AffectedRow, EpssScore, KevEntry, SourceInfo, Status};
 
-use build::Feed;
+use build::{BuildLock, Feed, Guard};
 use fetch::{Fetched, Fetcher};
 use import::InputKind;
 
@@ -42,6 +42,8 @@ pub struct UpdateConfig {
     pub epss_url: Option<String>,
     /// Draw download progress on stderr.
     pub progress: bool,
+    /// Accept a feed that holds fewer than half the records its source held.
+    pub allow_shrink: bool,
 }
 
 /// Builds a DB from local files and folders (`db import`); a bundle replaces the DB whole.
@@ -90,7 +92,10 @@ pub fn import(
             last_modified: None,
         });
     }
-    build::rebuild(db_path, &feeds, now).map(Some)
+    let lock = BuildLock::acquire(db_path)?;
+    build::remove_leftovers(&lock, db_path, None);
+    // Files named on the command line are meant: only an empty one is refused.
+    build::rebuild(&lock, db_path, &feeds, now, Guard { allow_shrink: true }).map(Some)
 }
 
 /// Fetches the feeds from the mirrors and rebuilds the DB (`db update`).
@@ -100,6 +105,9 @@ pub fn update(config: &UpdateConfig, now: Timestamp) -> Result<BuildReport, Erro
         .parent()
         .unwrap_or(Path::new("."))
         .join(".download");
+    // Held from the first download to the rename: no other update shares the scratch folder.
+    let lock = BuildLock::acquire(&config.db_path)?;
+    build::remove_leftovers(&lock, &config.db_path, Some(&scratch_dir));
     let fetcher = Fetcher::new(&scratch_dir, config.progress)?;
     let previous = build::current_sources(&config.db_path);
     let previous_of = |name: &str| previous.iter().find(|source| source.name == name);
@@ -111,6 +119,7 @@ pub fn update(config: &UpdateConfig, now: Timestamp) -> Result<BuildReport, Erro
     let mut feeds = Vec::new();
     // Keeps scratch downloads alive until the build has read them.
     let mut downloads = Vec::new();
+    let mut unchanged = 0;
     for ecosystem in &ecosystems {
         let name = format!("osv:{ecosystem}");
         match fetcher.ecosystem(&config.mirrors, ecosystem, previous_of(&name))? {
@@ -133,7 +142,14 @@ pub fn update(config: &UpdateConfig, now: Timestamp) -> Result<BuildReport, Erro
                 downloads.push(_scratch);
             }
             Fetched::Unchanged => {
+                unchanged += 1;
                 tracing::info!("`{ecosystem}` is unchanged since the last update")
+            }
+            Fetched::Unreachable { tried } => {
+                return Err(Error::Unreachable {
+                    ecosystem: ecosystem.clone(),
+                    tried: tried.join(", "),
+                })
             }
             Fetched::Absent { tried } if explicit => {
                 return Err(Error::NoMirror {
@@ -144,20 +160,40 @@ pub fn update(config: &UpdateConfig, now: Timestamp) -> Result<BuildReport, Erro
             Fetched::Absent { .. } => tracing::info!("no mirror has `{ecosystem}`; skipped"),
         }
     }
-    extra_feeds(config, &fetcher, &previous, &mut feeds, &mut downloads)?;
-    let report = build::rebuild(&config.db_path, &feeds, now);
+    unchanged += extra_feeds(config, &fetcher, &previous, &mut feeds, &mut downloads)?;
+    if feeds.is_empty() && unchanged == 0 {
+        // Nothing was fetched nor confirmed current: the build time must not move.
+        return Err(Error::NoMirror {
+            ecosystem: "any feed".to_owned(),
+            tried: config
+                .mirrors
+                .iter()
+                .map(|m| match m {
+                    Mirror::Http(url) => url.clone(),
+                    Mirror::Folder(path) => path.display().to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    let guard = Guard {
+        allow_shrink: config.allow_shrink,
+    };
+    let report = build::rebuild(&lock, &config.db_path, &feeds, now, guard);
     drop(downloads);
     report
 }
 
-/// The KEV and EPSS feeds, when their URLs are set.
+/// The KEV and EPSS feeds, when their URLs are set; returns how many the
+/// server confirmed unchanged.
 fn extra_feeds(
     config: &UpdateConfig,
     fetcher: &Fetcher,
     previous: &[SourceInfo],
     feeds: &mut Vec<Feed>,
     downloads: &mut Vec<Option<tempfile::TempPath>>,
-) -> Result<(), Error> {
+) -> Result<usize, Error> {
+    let mut unchanged = 0;
     let previous_of = |name: &str| previous.iter().find(|source| source.name == name);
     for (name, kind, url) in [
         ("kev", InputKind::Kev, &config.kev_url),
@@ -199,7 +235,13 @@ fn extra_feeds(
                 });
                 downloads.push(_scratch);
             }
-            Some(Fetched::Unchanged) => {}
+            Some(Fetched::Unchanged) => unchanged += 1,
+            Some(Fetched::Unreachable { .. }) => {
+                return Err(Error::Unreachable {
+                    ecosystem: name.to_owned(),
+                    tried: url.clone(),
+                })
+            }
             Some(Fetched::Absent { .. }) | None => {
                 return Err(Error::NoMirror {
                     ecosystem: name.to_owned(),
@@ -208,7 +250,7 @@ fn extra_feeds(
             }
         }
     }
-    Ok(())
+    Ok(unchanged)
 }
 
 /// The ecosystems to fetch when none are named: all that the folder mirrors
