@@ -35,7 +35,7 @@ fn temp_prefix(path: &Path) -> String {
 pub fn remove_leftovers(path: &Path) -> io::Result<usize> {
     let prefix = temp_prefix(path);
     let mut removed = 0;
-    let entries = match std::fs::read_dir(parent_of(path)) {
+    let entries = match fs_err::read_dir(parent_of(path)) {
         Ok(entries) => entries,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(0),
         Err(error) => return Err(error),
@@ -45,7 +45,7 @@ pub fn remove_leftovers(path: &Path) -> io::Result<usize> {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         if name.starts_with(&prefix) && name.ends_with(".tmp") && entry.file_type()?.is_file() {
-            std::fs::remove_file(entry.path())?;
+            fs_err::remove_file(entry.path())?;
             removed += 1;
         }
     }
