@@ -215,3 +215,123 @@ fn sboms_pass_the_cyclonedx_and_spdx_validators() {
         String::from_utf8_lossy(&validated.stderr)
     );
 }
+
+/// (id, package name, version) of each finding of a scan against the shared corpus.
+fn findings(cache: &std::path::Path, target: &str) -> BTreeSet<(String, String, String)> {
+    let db = crate::scan::corpus_db();
+    let output = support::portcullis(cache)
+        .args(["scan", target, "--db", db.to_str().unwrap()])
+        .args([
+            "--format",
+            "json",
+            "--set",
+            "fail-on=none",
+            "--set",
+            "kev=ignore",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{target}: {}",
+        support::stderr(&output)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+            (
+                text(&f["id"]),
+                text(&f["package"]["name"]),
+                text(&f["package"]["version"]),
+            )
+        })
+        .collect()
+}
+
+/// Writes `portcullis sbom TARGET --format FORMAT` to a file in `dir`.
+fn own_sbom(cache: &std::path::Path, dir: &std::path::Path, target: &str, format: &str) -> String {
+    let path = dir.join(format!("bom.{format}.json"));
+    let output = support::portcullis(cache)
+        .args(["sbom", target, "--format", format, "--output"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", support::stderr(&output));
+    format!("sbom:{}", path.display())
+}
+
+#[test]
+fn an_sbom_of_an_image_scans_to_the_image_s_findings() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let syft = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sboms");
+    for image in ["rpm-min", "debian-app"] {
+        let target = fixtures().join(format!("{image}.oci.tar"));
+        let target = format!("oci-archive:{}", target.display());
+        let expected = findings(cache.path(), &target);
+        assert!(!expected.is_empty(), "{image}");
+        let mut sboms = vec![
+            own_sbom(cache.path(), out.path(), &target, "cyclonedx"),
+            own_sbom(cache.path(), out.path(), &target, "spdx"),
+        ];
+        if image == "rpm-min" {
+            for format in ["cdx", "spdx"] {
+                let path = syft.join(format!("{image}.syft.{format}.json"));
+                sboms.push(format!("sbom:{}", path.display()));
+            }
+        }
+        for sbom in sboms {
+            assert_eq!(findings(cache.path(), &sbom), expected, "{image}: {sbom}");
+        }
+    }
+}
+
+#[test]
+fn sources_survive_the_round_trip_through_both_sbom_formats() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let target = fixtures().join("debian-app.oci.tar");
+    let target = format!("oci-archive:{}", target.display());
+    let sources = |bom: &serde_json::Value| -> BTreeSet<(String, String)> {
+        bom["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| {
+                let property = |key: &str| {
+                    c["properties"]
+                        .as_array()?
+                        .iter()
+                        .find(|p| p["name"] == key)
+                        .and_then(|p| p["value"].as_str())
+                        .map(str::to_owned)
+                };
+                Some((
+                    format!("{}", c["name"]),
+                    format!(
+                        "{} {}",
+                        property("portcullis:package:source-name")?,
+                        property("portcullis:package:source-version")?
+                    ),
+                ))
+            })
+            .collect()
+    };
+    let original = sources(&sbom(cache.path(), &target, &[]));
+    assert!(original
+        .iter()
+        .any(|(name, source)| name == "\"libc6\"" && source.starts_with("glibc ")));
+    for format in ["cyclonedx", "spdx"] {
+        let fed_back = own_sbom(cache.path(), out.path(), &target, format);
+        assert_eq!(
+            sources(&sbom(cache.path(), &fed_back, &[])),
+            original,
+            "{format}"
+        );
+    }
+}

@@ -166,7 +166,7 @@ fn library(
         license_declared: declared(&package.licenses, extracted),
         copyright_text: "NOASSERTION",
         source_info: Some(format!(
-            "{} package ({}) found in {}",
+            "{} package ({}) found in {}{}",
             package.kind.name(),
             package.evidence().name(),
             package
@@ -179,7 +179,15 @@ fn library(
                     l.proof.name()
                 ))
                 .collect::<Vec<_>>()
-                .join("; ")
+                .join("; "),
+            // Trivy's phrase for the source package, which SPDX 2.3 has no field for.
+            package
+                .source
+                .as_ref()
+                .map_or(String::new(), |source| format!(
+                    "; built package from: {} {}",
+                    source.name, source.version
+                ))
         )),
         primary_package_purpose: Some("LIBRARY"),
         external_refs: vec![ExternalRef {

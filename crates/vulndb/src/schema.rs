@@ -7,7 +7,8 @@ use std::path::Path;
 use super::Error;
 
 /// Bump on any change to the tables below; an older file is rebuilt, never read.
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+/// 2: NuGet and Packagist names are stored folded to lower case.
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 /// zstd level for stored records: fast to write, a third of the JSON size.
 pub(crate) const RECORD_ZSTD_LEVEL: i32 = 3;
 
@@ -47,12 +48,14 @@ CREATE INDEX aliases_advisory ON aliases (advisory);
 ";
 
 /// The key a package is stored and looked up under: PyPI names are
-/// normalised as PEP 503 says; every other ecosystem compares names exactly.
+/// normalised as PEP 503 says; NuGet ids and Composer names are
+/// case-insensitive (`Newtonsoft.Json` is `newtonsoft.json`); every other
+/// ecosystem compares names exactly.
 pub(crate) fn package_key(ecosystem: &str, name: &str) -> String {
-    if ecosystem == "PyPI" {
-        portcullis_model::pep503_normalise(name)
-    } else {
-        name.to_owned()
+    match ecosystem {
+        "PyPI" => portcullis_model::pep503_normalise(name),
+        "NuGet" | "Packagist" => name.to_ascii_lowercase(),
+        _ => name.to_owned(),
     }
 }
 
@@ -74,5 +77,18 @@ mod tests {
         assert_eq!(package_key("PyPI", "zope.interface"), "zope-interface");
         assert_eq!(package_key("PyPI", "Foo__Bar-.baz"), "foo-bar-baz");
         assert_eq!(package_key("npm", "Foo_Bar"), "Foo_Bar");
+    }
+
+    #[test]
+    fn nuget_and_composer_names_fold_case_and_go_s_do_not() {
+        assert_eq!(
+            package_key("NuGet", "Newtonsoft.Json"),
+            package_key("NuGet", "newtonsoft.json")
+        );
+        assert_eq!(package_key("Packagist", "Symfony/Yaml"), "symfony/yaml");
+        assert_eq!(
+            package_key("Go", "github.com/BurntSushi/toml"),
+            "github.com/BurntSushi/toml"
+        );
     }
 }

@@ -24,10 +24,47 @@ const WANTS: [Want; 4] = [
     Want::whole("**/uv.lock", MAX_LOCK_BYTES),
 ];
 
-/// `name[extras]==version ; marker  # comment` → (name, version); other lines give nothing.
+/// The logical lines of a requirements file, as pip reads them: a line
+/// ending in `\\` goes on on the next, and `#` at the start or after
+/// whitespace starts a comment.
+fn logical_lines(text: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        let line = strip_comment(line);
+        match line.strip_suffix('\\') {
+            Some(head) => {
+                current.push_str(head);
+                current.push(' ');
+            }
+            None => {
+                current.push_str(line);
+                lines.push(std::mem::take(&mut current));
+            }
+        }
+    }
+    if !current.trim().is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+fn strip_comment(line: &str) -> &str {
+    if line.trim_start().starts_with('#') {
+        return "";
+    }
+    match line.find(" #").or_else(|| line.find("\t#")) {
+        Some(at) => line.get(..at).unwrap_or(line),
+        None => line,
+    }
+}
+
+/// `name[extras]==version ; marker --hash=… ` → (name, version); options,
+/// URLs and unpinned requirements give nothing.
 fn pinned(line: &str) -> Option<(&str, &str)> {
-    let line = line.split(" #").next()?.split(';').next()?.trim();
-    if line.starts_with(['-', '#']) || line.contains("://") {
+    // Per-requirement options (`--hash`, `--config-settings`) follow the requirement.
+    let line = line.split(" --").next()?.split(';').next()?.trim();
+    if line.starts_with('-') || line.contains("://") {
         return None;
     }
     let (name, version) = line.split_once("==")?;
@@ -37,18 +74,44 @@ fn pinned(line: &str) -> Option<(&str, &str)> {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    let exact = !version.is_empty() && !version.contains(['*', ',', '<', '>', ' ']);
+    let exact = !version.is_empty() && !version.contains(['*', ',', '<', '>', ' ', '$']);
     (valid_name && exact).then_some((name, version))
+}
+
+/// Says what pip would read that Portcullis does not: other files named by
+/// `-r`/`-c`, and `${VAR}`s, which only the build's environment knows.
+fn warn_unread(path: &str, line: &str) {
+    let line = line.trim();
+    if let Some(other) = ["-r", "--requirement", "-c", "--constraint"]
+        .iter()
+        .find_map(|flag| line.strip_prefix(flag))
+        .filter(|rest| rest.starts_with([' ', '=']))
+    {
+        tracing::warn!(
+            "`{path}` names `{}`: its pins are read only when it is itself a `requirements*.txt`",
+            portcullis_model::quote(other.trim_start_matches([' ', '=']).trim())
+        );
+    } else if line.contains("${") {
+        tracing::warn!(
+            "`{path}`: `{}` depends on an environment variable; not read",
+            portcullis_model::quote(line)
+        );
+    }
 }
 
 fn requirements(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
     let text = String::from_utf8_lossy(file.bytes);
     let location = Location::of(file, Proof::LockFile);
-    Ok(text
-        .lines()
-        .filter_map(pinned)
-        .map(|(name, version)| python::package(name, version, location.clone()))
-        .collect())
+    let mut packages = Vec::new();
+    for line in logical_lines(&text) {
+        match pinned(&line) {
+            Some((name, version)) => {
+                packages.push(python::package(name, version, location.clone()))
+            }
+            None => warn_unread(file.path, &line),
+        }
+    }
+    Ok(packages)
 }
 
 #[derive(Deserialize)]
@@ -196,6 +259,53 @@ mod tests {
         assert!(
             found.contains(&("pyyaml".into(), "5.3.1".into(), true)),
             "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_real_hashed_requirements_file_is_read_whole() {
+        let bytes = crate::testutil::testdata("requirements-hashes.txt");
+        let file = KeptFile {
+            path: "app/requirements.txt",
+            bytes: &bytes,
+            layer: None,
+        };
+        let mut pins: Vec<(String, String)> = requirements(&file)
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.name, p.version))
+            .collect();
+        pins.sort();
+        let text = String::from_utf8_lossy(&bytes);
+        // The answer key: every `name==version` that starts a line, as uv wrote them.
+        let mut expected: Vec<(String, String)> = text
+            .lines()
+            .filter_map(|l| l.strip_suffix(" \\"))
+            .filter_map(|l| l.split_once("=="))
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect();
+        expected.sort();
+        assert_eq!(expected.len(), 6);
+        assert_eq!(pins, expected);
+    }
+
+    #[test]
+    fn continued_and_optioned_lines_are_one_requirement() {
+        let text = "pkgA==1.0 \\\n    --hash=sha256:00 \\\n    --hash=sha256:11\npkgB==2.0 --hash=sha256:22  # why\n# pkgC==3.0\npkgD==${VERSION}\n-r base.txt\npkgE[x] == 4.0 ; python_version > '3'\n";
+        let file = KeptFile {
+            path: "requirements.txt",
+            bytes: text.as_bytes(),
+            layer: None,
+        };
+        let pins: Vec<(String, String)> = requirements(&file)
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.name, p.version))
+            .collect();
+        assert_eq!(
+            pins,
+            [("pkgA", "1.0"), ("pkgB", "2.0"), ("pkgE", "4.0")]
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
         );
     }
 
