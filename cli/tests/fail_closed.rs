@@ -266,3 +266,56 @@ fn an_advisory_range_that_cannot_be_evaluated_is_named_and_stops_the_gate() {
         "{out}"
     );
 }
+
+#[test]
+fn findings_of_unknown_severity_warn_by_default_and_fail_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let osv = dir.path().join("osv");
+    std::fs::create_dir(&osv).unwrap();
+    // A record with no severity anywhere, as most Debian, Go and PyPI records are.
+    std::fs::write(
+        osv.join("TEST-UNRANKED-1.json"),
+        r#"{"id":"TEST-UNRANKED-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"requests"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.20.0"}]}]}]}"#,
+    )
+    .unwrap();
+    let db = dir.path().join("db");
+    let cache = dir.path().join("cache");
+    let imported = portcullis(&cache)
+        .args(["db", "--db", db.to_str().unwrap(), "import"])
+        .arg(&osv)
+        .output()
+        .unwrap();
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    let project = dir.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(project.join("requirements.txt"), "requests==2.19.1\n").unwrap();
+    let run = |extra: &[&str]| {
+        let output = portcullis(&cache)
+            .arg("scan")
+            .arg(&project)
+            .args(["--db", db.to_str().unwrap(), "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let report: serde_json::Value =
+            serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
+        (output.status.code(), report)
+    };
+    let (code, report) = run(&[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(report["verdict"], "warn", "{report}");
+    let violations = report["policies"][0]["violations"].to_string();
+    assert!(
+        violations.contains("1 findings have no known severity")
+            && violations.contains("TEST-UNRANKED-1"),
+        "{violations}"
+    );
+    let (code, report) = run(&["--set", "unknown=fail"]);
+    assert_eq!(code, Some(1), "{report}");
+    assert_eq!(report["verdict"], "fail");
+    let (code, report) = run(&["--set", "unknown=ignore"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(report["verdict"], "pass", "{report}");
+    let (code, _) = run(&["--set", "unknown=maybe"]);
+    assert_eq!(code, Some(2), "a misspelt mode is refused");
+}

@@ -5,11 +5,13 @@
 //! any id of its cluster) fails it whatever its severity (`kev`: `fail`,
 //! `warn` or `ignore`; default `fail`, `warn` with `fail-on = none`). Secrets found in the image fail it
 //! (`fail-on-secret`, default true); hygiene checks warn (`hygiene`: `warn`,
-//! `fail` or `ignore`).
+//! `fail` or `ignore`). Findings of unknown severity, which no rank can
+//! catch, warn (`unknown`: `warn`, `fail` or `ignore`; default `warn`) so the
+//! verdict says how many the gate could not rank.
 
 use portcullis_policy_sdk::{metadata, run, setting_bool, setting_number, setting_text, severity_rank, Decision, Input, Output, Violation};
 
-metadata!(r#"{"id":"severity-gate","title":"Severity gate","version":"1.2.0","abi":"portcullis.policy/v1","description":"Fails on findings at or above a severity, on known exploited ones (CISA KEV), or on more findings of a severity than allowed.","settings":{"fail-on":{"type":"string","enum":["critical","high","medium","low","none"],"default":"critical"},"max-critical":{"type":"integer"},"max-high":{"type":"integer"},"max-medium":{"type":"integer"},"max-low":{"type":"integer"},"fail-on-secret":{"type":"boolean","default":true},"hygiene":{"type":"string","enum":["warn","fail","ignore"],"default":"warn"},"kev":{"type":"string","enum":["fail","warn","ignore"],"default":"fail"}}}"#);
+metadata!(r#"{"id":"severity-gate","title":"Severity gate","version":"1.3.0","abi":"portcullis.policy/v1","description":"Fails on findings at or above a severity, on known exploited ones (CISA KEV), or on more findings of a severity than allowed.","settings":{"fail-on":{"type":"string","enum":["critical","high","medium","low","none"],"default":"critical"},"max-critical":{"type":"integer"},"max-high":{"type":"integer"},"max-medium":{"type":"integer"},"max-low":{"type":"integer"},"fail-on-secret":{"type":"boolean","default":true},"hygiene":{"type":"string","enum":["warn","fail","ignore"],"default":"warn"},"kev":{"type":"string","enum":["fail","warn","ignore"],"default":"fail"},"unknown":{"type":"string","enum":["warn","fail","ignore"],"default":"warn"}}}"#);
 
 fn evaluate(input: &Input) -> Output {
     let active: Vec<_> = input.findings.iter().filter(|f| !f.suppressed).collect();
@@ -61,11 +63,16 @@ fn evaluate(input: &Input) -> Output {
     let hygiene_violation = Violation::for_findings("hygiene", "low", ids("hygiene"), |n| {
         format!("{n} image hygiene checks (CIS Docker Benchmark) failed")
     });
+    let unknown: Vec<String> = active.iter().filter(|f| severity_rank(&f.severity) == 0).map(|f| f.id.clone()).collect();
+    let unknown_violation = Violation::for_findings("unknown-severity", "low", unknown, |n| {
+        format!("{n} findings have no known severity, so no severity rule could catch them")
+    });
     let mut output = Output::failing_on(violations);
     // `fail-on = none` is the report-only gate: known exploitation warns there unless `kev` says otherwise.
     let kev_mode = setting_text(input, "kev").unwrap_or(if fail_on == "none" { "warn" } else { "fail" });
     add_by_mode(&mut output, kev_violation, kev_mode);
     add_by_mode(&mut output, hygiene_violation, setting_text(input, "hygiene").unwrap_or("warn"));
+    add_by_mode(&mut output, unknown_violation, setting_text(input, "unknown").unwrap_or("warn"));
     output
 }
 
@@ -82,10 +89,20 @@ fn add_by_mode(output: &mut Output, violation: Option<Violation>, mode: &str) {
         if output.decision == Decision::Pass {
             output.decision = Decision::Warn;
         }
-        violation.message = format!("{}: {}", violation.message, violation.findings.join(", "));
+        violation.message = format!("{}: {}", violation.message, named(&violation.findings));
         violation.findings.clear();
     }
     output.violations.push(violation);
+}
+
+/// The first ids of a list, and how many more there are.
+fn named(ids: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut text = ids.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    if ids.len() > SHOWN {
+        text.push_str(&format!(" and {} more", ids.len() - SHOWN));
+    }
+    text
 }
 
 fn main() {
