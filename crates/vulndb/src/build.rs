@@ -185,6 +185,8 @@ fn import_feed(builder: &mut Builder, feed: &Feed) -> Result<ImportStats, Error>
             import::osv_zip(builder, &feed.path, &feed.name, feed.family.as_deref())
         }
         InputKind::OsvFolder => import::osv_folder(builder, &feed.path, &feed.name),
+        InputKind::CveZip => import::osv_zip(builder, &feed.path, import::CVE_SOURCE, None),
+        InputKind::CveFolder => import::osv_folder(builder, &feed.path, import::CVE_SOURCE),
         InputKind::Kev => import::kev(builder, &feed.path),
         InputKind::Epss => import::epss(builder, &feed.path),
         InputKind::Bundle => Err(Error::UnknownInput {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::cve::{is_cve_record, CveRecord};
 use super::osv::Advisory;
 use super::rows::{EpssScore, KevEntry};
 use super::writer::Builder;
@@ -17,6 +18,8 @@ use super::Error;
 const MAX_RECORD_BYTES: u64 = 16 << 20;
 /// Skipped records named one by one in warnings; the rest are only counted.
 const MAX_NAMED_SKIPS: usize = 20;
+/// The source CVE records are imported as; its entries are CVE records, not OSV.
+pub(crate) const CVE_SOURCE: &str = "cve";
 
 /// What one feed contributed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,6 +33,9 @@ pub(crate) struct ImportStats {
 pub(crate) enum InputKind {
     OsvZip,
     OsvFolder,
+    /// CVE JSON 5 records (a cvelistV5-style zip or folder, or one file).
+    CveZip,
+    CveFolder,
     Kev,
     Epss,
     Bundle,
@@ -49,14 +55,26 @@ fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 /// Looks at `path`'s first bytes to tell what it is.
 pub(crate) fn classify(path: &Path) -> Result<InputKind, Error> {
     if path.is_dir() {
-        return Ok(InputKind::OsvFolder);
+        return Ok(
+            if first_folder_record(path)?.is_some_and(|j| is_cve_record(&j)) {
+                InputKind::CveFolder
+            } else {
+                InputKind::OsvFolder
+            },
+        );
     }
     let mut head = [0u8; 512];
     let file = fs_err::File::open(path).map_err(io_error(path))?;
     let read = file.take(512).read(&mut head).map_err(io_error(path))?;
     let head = head.get(..read).unwrap_or_default();
     if head.starts_with(&ZIP_MAGIC) {
-        return Ok(InputKind::OsvZip);
+        return Ok(
+            if first_zip_record(path)?.is_some_and(|j| is_cve_record(&j)) {
+                InputKind::CveZip
+            } else {
+                InputKind::OsvZip
+            },
+        );
     }
     if head.starts_with(&ZSTD_MAGIC) {
         return Ok(InputKind::Bundle);
@@ -71,9 +89,65 @@ pub(crate) fn classify(path: &Path) -> Result<InputKind, Error> {
     if text.trim_start().starts_with('{') && text.contains("catalogVersion") {
         return Ok(InputKind::Kev);
     }
+    if text.trim_start().starts_with('{') && is_cve_record(head) {
+        return Ok(InputKind::CveFolder);
+    }
     Err(Error::UnknownInput {
         path: path.to_owned(),
     })
+}
+
+/// The first `*.json` entry of a zip, to tell OSV records from CVE records.
+fn first_zip_record(path: &Path) -> Result<Option<Vec<u8>>, Error> {
+    let zip_error = |source| Error::Zip {
+        path: path.to_owned(),
+        source,
+    };
+    let file = fs_err::File::open(path).map_err(io_error(path))?;
+    let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(zip_error)?;
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).map_err(zip_error)?;
+        if entry.is_dir() || !entry.name().ends_with(".json") {
+            continue;
+        }
+        let mut head = Vec::new();
+        (&mut entry)
+            .take(4096)
+            .read_to_end(&mut head)
+            .map_err(|e| zip_error(e.into()))?;
+        return Ok(Some(head));
+    }
+    Ok(None)
+}
+
+/// The JSON files below a folder (or the file itself), sorted.
+fn json_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
+    if path.is_file() {
+        return Ok(vec![path.to_owned()]);
+    }
+    let mut files: Vec<PathBuf> = Vec::new();
+    for item in walkdir::WalkDir::new(path).follow_links(false) {
+        let item = item.map_err(|e| Error::Io {
+            path: path.to_owned(),
+            source: e.into(),
+        })?;
+        if item.file_type().is_file() && item.path().extension().is_some_and(|e| e == "json") {
+            files.push(item.into_path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn first_folder_record(path: &Path) -> Result<Option<Vec<u8>>, Error> {
+    let Some(first) = json_files(path)?.into_iter().next() else {
+        return Ok(None);
+    };
+    let mut head = Vec::new();
+    fs_err::File::open(&first)
+        .and_then(|f| f.take(4096).read_to_end(&mut head))
+        .map_err(io_error(&first))?;
+    Ok(Some(head))
 }
 
 /// The source name and ecosystem family of an OSV zip: `Debian/all.zip` is
@@ -118,6 +192,16 @@ fn add_record(
     stats: &mut ImportStats,
     skips: &mut Skips<'_>,
 ) -> Result<(), Error> {
+    if source == CVE_SOURCE {
+        match CveRecord::from_json(json) {
+            Ok(record) => {
+                builder.add_cve(&record)?;
+                stats.records += 1;
+            }
+            Err(error) => skips.record(stats, entry, &error),
+        }
+        return Ok(());
+    }
     match Advisory::from_json(json) {
         Ok(advisory) => {
             builder.add_advisory(source, family, &advisory, json)?;
@@ -181,17 +265,7 @@ pub(crate) fn osv_folder(
     path: &Path,
     source: &str,
 ) -> Result<ImportStats, Error> {
-    let mut files: Vec<PathBuf> = Vec::new();
-    for item in walkdir::WalkDir::new(path).follow_links(false) {
-        let item = item.map_err(|e| Error::Io {
-            path: path.to_owned(),
-            source: e.into(),
-        })?;
-        if item.file_type().is_file() && item.path().extension().is_some_and(|e| e == "json") {
-            files.push(item.into_path());
-        }
-    }
-    files.sort();
+    let files = json_files(path)?;
     let mut stats = ImportStats::default();
     let mut skips = Skips {
         source: path,

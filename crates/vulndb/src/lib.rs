@@ -5,6 +5,7 @@
 mod artifact;
 mod build;
 mod bundle;
+mod cve;
 mod error;
 mod fetch;
 mod import;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 pub use artifact::{pull, push};
 pub use build::BuildReport;
 pub use bundle::export;
+pub use cve::{CveRecord, Ssvc};
 pub use error::Error;
 pub use fetch::{Mirror, DEFAULT_EPSS_URL, DEFAULT_KEV_URL, DEFAULT_MIRROR};
 pub use osv::{Event, RangeKind, Severity as SeverityVector};
@@ -66,6 +68,7 @@ pub fn import(
                 None,
             ),
             InputKind::Kev => ("kev".to_owned(), None),
+            InputKind::CveZip | InputKind::CveFolder => (import::CVE_SOURCE.to_owned(), None),
             InputKind::Epss => ("epss".to_owned(), None),
             InputKind::Bundle => {
                 let file = fs_err::File::open(path).map_err(|source| Error::Io {

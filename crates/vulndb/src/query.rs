@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
+use super::cve::{CveRecord, Ssvc};
 use super::rows::{AdvisoryInfo, AffectedRow, EpssScore, KevEntry, SourceInfo, Status};
 use super::schema::{package_key, sql_error, SCHEMA_VERSION};
 use super::Error;
@@ -274,6 +275,45 @@ impl Database {
             )
             .optional()
             .map_err(sql_error(&self.path))
+    }
+
+    /// What the DB keeps of the CVE record of `cve`, when a CVE source was imported.
+    pub fn cve_record(&self, cve: &str) -> Result<Option<CveRecord>, Error> {
+        let row = self
+            .connection
+            .query_row(
+                "SELECT rejected, cna, adp, exploitation, automatable, technical_impact FROM cve_records WHERE cve = ?1",
+                [cve],
+                |row| {
+                    Ok((
+                        row.get::<_, bool>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        Ssvc {
+                            exploitation: row.get(3)?,
+                            automatable: row.get(4)?,
+                            technical_impact: row.get(5)?,
+                        },
+                    ))
+                },
+            )
+            .optional()
+            .map_err(sql_error(&self.path))?;
+        let Some((rejected, cna, adp, ssvc)) = row else {
+            return Ok(None);
+        };
+        let corrupt = |source| Error::Corrupt {
+            id: cve.to_owned(),
+            path: self.path.clone(),
+            source,
+        };
+        Ok(Some(CveRecord {
+            cve: cve.to_owned(),
+            rejected,
+            cna: serde_json::from_str(&cna).map_err(corrupt)?,
+            adp: serde_json::from_str(&adp).map_err(corrupt)?,
+            ssvc,
+        }))
     }
 
     pub fn epss(&self, cve: &str) -> Result<Option<EpssScore>, Error> {

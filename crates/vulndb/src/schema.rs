@@ -7,7 +7,7 @@ use std::path::Path;
 use super::Error;
 
 /// Bump on any change to the tables below; an older file is rebuilt, never read.
-/// 2: NuGet and Packagist names are stored folded to lower case.
+/// 2: NuGet and Packagist names are stored folded to lower case; CVE records.
 pub(crate) const SCHEMA_VERSION: u32 = 2;
 /// zstd level for stored records: fast to write, a third of the JSON size.
 pub(crate) const RECORD_ZSTD_LEVEL: i32 = 3;
@@ -36,6 +36,10 @@ CREATE TABLE kev (
     vendor TEXT, product TEXT, name TEXT, ransomware TEXT
 ) WITHOUT ROWID;
 CREATE TABLE epss (cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL) WITHOUT ROWID;
+CREATE TABLE cve_records (
+    cve TEXT PRIMARY KEY, rejected INTEGER NOT NULL, cna TEXT NOT NULL, adp TEXT NOT NULL,
+    exploitation TEXT, automatable TEXT, technical_impact TEXT
+) WITHOUT ROWID;
 ";
 
 /// Built after the bulk insert, which is faster than keeping them up to date.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection};
 
+use super::cve::CveRecord;
 use super::osv::Advisory;
 use super::rows::{EpssScore, KevEntry, SourceInfo};
 use super::schema::{package_key, sql_error, INDEXES, RECORD_ZSTD_LEVEL, SCHEMA, SCHEMA_VERSION};
@@ -67,6 +68,9 @@ impl Builder {
                 "epss" => self
                     .connection
                     .execute("INSERT INTO epss SELECT * FROM old.epss", []),
+                "cve" => self
+                    .connection
+                    .execute("INSERT INTO cve_records SELECT * FROM old.cve_records", []),
                 _ => Ok(0),
             }
             .map_err(&error)?;
@@ -183,6 +187,28 @@ impl Builder {
                     entry.product,
                     entry.name,
                     entry.ransomware
+                ])
+            })
+            .map_err(sql_error(&self.path))?;
+        Ok(())
+    }
+
+    pub(crate) fn add_cve(&mut self, record: &CveRecord) -> Result<(), Error> {
+        let cna = serde_json::to_string(&record.cna).map_err(Error::Encode)?;
+        let adp = serde_json::to_string(&record.adp).map_err(Error::Encode)?;
+        self.connection
+            .prepare_cached(
+                "INSERT OR REPLACE INTO cve_records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    record.cve,
+                    record.rejected,
+                    cna,
+                    adp,
+                    record.ssvc.exploitation,
+                    record.ssvc.automatable,
+                    record.ssvc.technical_impact
                 ])
             })
             .map_err(sql_error(&self.path))?;
