@@ -207,42 +207,45 @@ fn known_exploitation_fails_the_default_gate_whatever_the_severity() {
     );
 }
 
-#[test]
-fn an_advisory_range_that_cannot_be_evaluated_is_named_and_stops_the_gate() {
-    let dir = tempfile::tempdir().unwrap();
-    let osv = dir.path().join("osv");
-    std::fs::create_dir(&osv).unwrap();
-    std::fs::write(
-        osv.join("TEST-RANGE-1.json"),
-        r#"{"id":"TEST-RANGE-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"requests"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.x-not-pep440"}]}]}]}"#,
-    )
-    .unwrap();
-    let db = dir.path().join("db");
-    let cache = dir.path().join("cache");
-    let imported = portcullis(&cache)
-        .args([
-            "db",
-            "--db",
-            db.to_str().unwrap(),
-            "import",
-            osv.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(imported.status.success(), "{}", stderr(&imported));
-    let project = dir.path().join("project");
-    std::fs::create_dir(&project).unwrap();
-    std::fs::write(project.join("requirements.txt"), "requests==2.19.1\n").unwrap();
-    let run = |extra: &[&str]| {
-        let output = portcullis(&cache)
-            .args([
-                "scan",
-                project.to_str().unwrap(),
-                "--db",
-                db.to_str().unwrap(),
-                "--format",
-                "json",
-            ])
+/// A DB of one hand-made OSV record and a project pinning `requests==2.19.1`.
+struct OneRecord {
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+    cache: std::path::PathBuf,
+    project: std::path::PathBuf,
+}
+
+impl OneRecord {
+    fn new(id: &str, json: &str) -> OneRecord {
+        let dir = tempfile::tempdir().unwrap();
+        let osv = dir.path().join("osv");
+        std::fs::create_dir(&osv).unwrap();
+        std::fs::write(osv.join(format!("{id}.json")), json).unwrap();
+        let db = dir.path().join("db");
+        let cache = dir.path().join("cache");
+        let imported = portcullis(&cache)
+            .args(["db", "--db", db.to_str().unwrap(), "import"])
+            .arg(&osv)
+            .output()
+            .unwrap();
+        assert!(imported.status.success(), "{}", stderr(&imported));
+        let project = dir.path().join("project");
+        std::fs::create_dir(&project).unwrap();
+        std::fs::write(project.join("requirements.txt"), "requests==2.19.1\n").unwrap();
+        OneRecord {
+            _dir: dir,
+            db,
+            cache,
+            project,
+        }
+    }
+
+    /// `scan --format json` of the project: (exit code, stdout, stderr).
+    fn scan(&self, extra: &[&str]) -> (Option<i32>, String, String) {
+        let output = portcullis(&self.cache)
+            .arg("scan")
+            .arg(&self.project)
+            .args(["--db", self.db.to_str().unwrap(), "--format", "json"])
             .args(extra)
             .output()
             .unwrap();
@@ -251,7 +254,16 @@ fn an_advisory_range_that_cannot_be_evaluated_is_named_and_stops_the_gate() {
             String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr(&output),
         )
-    };
+    }
+}
+
+#[test]
+fn an_advisory_range_that_cannot_be_evaluated_is_named_and_stops_the_gate() {
+    let target = OneRecord::new(
+        "TEST-RANGE-1",
+        r#"{"id":"TEST-RANGE-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"requests"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.x-not-pep440"}]}]}]}"#,
+    );
+    let run = |extra: &[&str]| target.scan(extra);
     let (code, out, err) = run(&[]);
     assert_eq!(code, Some(3), "{err}");
     assert!(
@@ -269,37 +281,16 @@ fn an_advisory_range_that_cannot_be_evaluated_is_named_and_stops_the_gate() {
 
 #[test]
 fn findings_of_unknown_severity_warn_by_default_and_fail_when_asked() {
-    let dir = tempfile::tempdir().unwrap();
-    let osv = dir.path().join("osv");
-    std::fs::create_dir(&osv).unwrap();
     // A record with no severity anywhere, as most Debian, Go and PyPI records are.
-    std::fs::write(
-        osv.join("TEST-UNRANKED-1.json"),
+    let target = OneRecord::new(
+        "TEST-UNRANKED-1",
         r#"{"id":"TEST-UNRANKED-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"requests"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.20.0"}]}]}]}"#,
-    )
-    .unwrap();
-    let db = dir.path().join("db");
-    let cache = dir.path().join("cache");
-    let imported = portcullis(&cache)
-        .args(["db", "--db", db.to_str().unwrap(), "import"])
-        .arg(&osv)
-        .output()
-        .unwrap();
-    assert!(imported.status.success(), "{}", stderr(&imported));
-    let project = dir.path().join("project");
-    std::fs::create_dir(&project).unwrap();
-    std::fs::write(project.join("requirements.txt"), "requests==2.19.1\n").unwrap();
+    );
     let run = |extra: &[&str]| {
-        let output = portcullis(&cache)
-            .arg("scan")
-            .arg(&project)
-            .args(["--db", db.to_str().unwrap(), "--format", "json"])
-            .args(extra)
-            .output()
-            .unwrap();
+        let (code, out, _) = target.scan(extra);
         let report: serde_json::Value =
-            serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
-        (output.status.code(), report)
+            serde_json::from_str(&out).unwrap_or(serde_json::Value::Null);
+        (code, report)
     };
     let (code, report) = run(&[]);
     assert_eq!(code, Some(0));

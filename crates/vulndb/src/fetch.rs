@@ -202,9 +202,9 @@ impl Fetcher {
                     let url = format!("{base}/{}/all.zip", ecosystem.replace(' ', "%20"));
                     tried.push(url.clone());
                     match self.url(&url, previous)? {
-                        Some(Fetched::Unreachable { .. }) => unreachable = true,
-                        Some(fetched) => return Ok(fetched),
-                        None => continue,
+                        Fetched::Unreachable { .. } => unreachable = true,
+                        Fetched::Absent { .. } => {}
+                        fetched => return Ok(fetched),
                     }
                 }
             }
@@ -216,23 +216,18 @@ impl Fetcher {
         })
     }
 
-    /// Fetches one URL with retries: `None` when the server says it is missing,
-    /// [`Fetched::Unreachable`] when it keeps failing or times out.
-    pub(crate) fn url(
-        &self,
-        url: &str,
-        previous: Option<&SourceInfo>,
-    ) -> Result<Option<Fetched>, Error> {
+    /// Fetches one URL with retries: [`Fetched::Absent`] when the server says
+    /// it is missing, [`Fetched::Unreachable`] when it keeps failing or times out.
+    pub(crate) fn url(&self, url: &str, previous: Option<&SourceInfo>) -> Result<Fetched, Error> {
+        let tried = || vec![url.to_owned()];
         let previous = previous.filter(|p| p.url == url);
         for attempt in 0..ATTEMPTS_PER_MIRROR {
             match self.runtime.block_on(self.attempt(url, previous))? {
-                Attempt::Done(fetched) => return Ok(Some(fetched)),
-                Attempt::NotFound => return Ok(None),
+                Attempt::Done(fetched) => return Ok(fetched),
+                Attempt::NotFound => return Ok(Fetched::Absent { tried: tried() }),
                 Attempt::GiveUp(why) => {
                     tracing::warn!("`{url}`: {why}; trying the next mirror");
-                    return Ok(Some(Fetched::Unreachable {
-                        tried: vec![url.to_owned()],
-                    }));
+                    return Ok(Fetched::Unreachable { tried: tried() });
                 }
                 Attempt::Retry(after, why) => {
                     let backoff = after
@@ -248,9 +243,7 @@ impl Fetcher {
             }
         }
         tracing::warn!("`{url}`: giving up after {ATTEMPTS_PER_MIRROR} attempts");
-        Ok(Some(Fetched::Unreachable {
-            tried: vec![url.to_owned()],
-        }))
+        Ok(Fetched::Unreachable { tried: tried() })
     }
 
     async fn attempt(&self, url: &str, previous: Option<&SourceInfo>) -> Result<Attempt, Error> {

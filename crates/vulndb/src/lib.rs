@@ -209,24 +209,24 @@ fn extra_feeds(
             Ok(Mirror::Folder(_)) | Err(_)
                 if Path::new(url.trim_start_matches("file://")).is_file() =>
             {
-                Some(Fetched::File {
+                Fetched::File {
                     path: PathBuf::from(url.trim_start_matches("file://")),
                     url: url.clone(),
                     etag: None,
                     last_modified: None,
                     _scratch: None,
-                })
+                }
             }
             _ => fetcher.url(url, previous_of(name))?,
         };
         match fetched {
-            Some(Fetched::File {
+            Fetched::File {
                 path,
                 url,
                 etag,
                 last_modified,
                 _scratch,
-            }) => {
+            } => {
                 feeds.push(Feed {
                     kind,
                     path,
@@ -238,14 +238,14 @@ fn extra_feeds(
                 });
                 downloads.push(_scratch);
             }
-            Some(Fetched::Unchanged) => unchanged += 1,
-            Some(Fetched::Unreachable { .. }) => {
+            Fetched::Unchanged => unchanged += 1,
+            Fetched::Unreachable { .. } => {
                 return Err(Error::Unreachable {
                     ecosystem: name.to_owned(),
                     tried: url.clone(),
                 })
             }
-            Some(Fetched::Absent { .. }) | None => {
+            Fetched::Absent { .. } => {
                 return Err(Error::NoMirror {
                     ecosystem: name.to_owned(),
                     tried: url.clone(),

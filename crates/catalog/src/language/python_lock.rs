@@ -53,8 +53,12 @@ fn strip_comment(line: &str) -> &str {
     if line.trim_start().starts_with('#') {
         return "";
     }
-    match line.find(" #").or_else(|| line.find("\t#")) {
-        Some(at) => line.get(..at).unwrap_or(line),
+    let comment = line
+        .char_indices()
+        .zip(line.chars().skip(1))
+        .find(|((_, c), next)| c.is_whitespace() && *next == '#');
+    match comment {
+        Some(((at, _), _)) => line.get(..at).unwrap_or(line),
         None => line,
     }
 }
