@@ -348,8 +348,11 @@ fn partial_analysis_refuses_to_pass_unless_allowed() {
     let (code, report, err) = scan(&target, &[]);
     assert_eq!((code, report.verdict.as_str()), (3, "error"), "{err}");
     assert!(err.contains("skipped `/package-lock.json`"), "{err}");
-    let (code, report, _) = scan(&target, &["--allow-partial"]);
-    assert_eq!((code, report.verdict.as_str()), (0, "pass"));
+    // With the partial analysis allowed, the verdict is the gate's own:
+    // PyYAML's advisory carries no severity in the corpus, so the default
+    // `unknown = warn` rule warns; what matters is that it is not `error`.
+    let (code, report, err) = scan(&target, &["--allow-partial"]);
+    assert_eq!((code, report.verdict.as_str()), (0, "warn"), "{err}");
     assert!(has(&report, "PyYAML", "5.3", "CVE-2020-14343"));
 }
 
