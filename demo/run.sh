@@ -8,5 +8,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo build --release --quiet
 BIN=target/release/portcullis
-"$BIN" db --db target/demo/portcullis.db import demo/osv-sample > /dev/null
+"$BIN" db --db target/demo/portcullis.db import demo/osv-sample demo/cve-sample > /dev/null
 exec "$BIN" scan --db target/demo/portcullis.db demo/debian-demo.oci.tar "$@"

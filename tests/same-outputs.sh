@@ -57,7 +57,7 @@ run_side() {
   mkdir -p "$DB_DIR"
   "$bin" db --db "$DB_DIR/p.db" import "$SHARED"/vulndb/osv/*/all.zip \
     "$SHARED/vulndb/kev/known_exploited_vulnerabilities.json" > /dev/null
-  "$bin" db --db "$DB_DIR/demo.db" import demo/osv-sample > /dev/null
+  "$bin" db --db "$DB_DIR/demo.db" import demo/osv-sample demo/cve-sample > /dev/null
   DB_DIGEST=$(sha256sum "$DB_DIR/p.db" | cut -c1-64)
   local targets=(debian-app debian-slim rpm-min demo)
   for name in "${targets[@]}"; do

@@ -555,3 +555,50 @@ fn what_killed_updates_left_is_removed_by_the_next_one() {
         "another file's temp is none of the DB's business"
     );
 }
+
+#[test]
+fn cve_records_are_fetched_by_db_update_and_reused_with_their_etag() {
+    let zip = std::fs::read(shared().join("vulndb/cve/vulnrichment.zip")).unwrap();
+    let server = Server::start(move |request| {
+        if request.path != "/cvelist.zip" {
+            return Response::status(404);
+        }
+        if request.header("If-None-Match") == Some("\"c1\"") {
+            return Response::status(304);
+        }
+        Response::ok(zip.clone()).header("ETag", "\"c1\"")
+    });
+    let cache = tempfile::tempdir().unwrap();
+    let db = cache.path().join("p.db");
+    let mirror = format!("file://{}", shared().join("vulndb/osv").display());
+    let cve_url = format!("{}/cvelist.zip", server.base);
+    let update = [
+        "update",
+        "--mirror",
+        &mirror,
+        "--ecosystem",
+        "npm",
+        "--cve-url",
+        &cve_url,
+    ];
+    let (code, out, err) = run(cache.path(), &db_args(&db, &update));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("imported cve") && out.contains("3794 records"),
+        "{out}"
+    );
+    let (_, status, _) = run(cache.path(), &db_args(&db, &["status"]));
+    assert!(
+        status.contains("  cve ") && status.contains(&cve_url),
+        "{status}"
+    );
+    let (code, out, err) = run(cache.path(), &db_args(&db, &update));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("kept     cve"), "{out}");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[1].header("If-None-Match"), Some("\"c1\""));
+    // The kept source keeps its records.
+    let (_, status, _) = run(cache.path(), &db_args(&db, &["status"]));
+    assert!(status.contains("3794 records"), "{status}");
+}

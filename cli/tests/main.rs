@@ -18,5 +18,6 @@ mod registry;
 mod reports;
 mod sbom;
 mod scan;
+mod scoring;
 mod snapshots;
 mod suppress;

@@ -33,7 +33,14 @@ fn every_report_format_of_the_demo_image() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let imported = portcullis(&cache)
         .current_dir(&repo)
-        .args(["db", "--db", db, "import", "demo/osv-sample"])
+        .args([
+            "db",
+            "--db",
+            db,
+            "import",
+            "demo/osv-sample",
+            "demo/cve-sample",
+        ])
         .output()
         .unwrap();
     assert!(

@@ -30,6 +30,10 @@ pub(crate) enum DbCommand {
         /// Where to fetch EPSS scores (default: FIRST's, with the default mirror only).
         #[arg(long)]
         epss_url: Option<String>,
+        /// Where to fetch CVE records (CVE JSON 5: a cvelistV5-style zip, or a folder) for CNA
+        /// and CISA ADP metrics (default: the CVE list's zip, with the default mirror only).
+        #[arg(long)]
+        cve_url: Option<String>,
         /// Accept a feed with fewer than half the records its source had (an empty feed is
         /// always refused).
         #[arg(long)]

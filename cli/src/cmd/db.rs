@@ -20,9 +20,11 @@ pub(crate) fn run(args: &DbArgs) -> anyhow::Result<ExitCode> {
             ecosystem,
             kev_url,
             epss_url,
+            cve_url,
             allow_shrink,
         } => {
-            let mut config = settings::update_config(&path, mirror, ecosystem, kev_url, epss_url)?;
+            let mut config =
+                settings::update_config(&path, mirror, ecosystem, kev_url, epss_url, cve_url)?;
             config.allow_shrink = *allow_shrink;
             let report = vulndb::update(&config, Timestamp::now())
                 .with_context(|| format!("could not update `{}`", path.display()))?;

@@ -21,7 +21,8 @@ use portcullis_engine::policy::{self, GateConfig, Limits, Overrides, Policy};
 use portcullis_engine::report::{self, AwsTarget, RenderConfig, ReportFormat};
 use portcullis_engine::source::{SourceConfig, TargetKind};
 use portcullis_engine::vulndb::{
-    Freshness, Mirror, UpdateConfig, DEFAULT_EPSS_URL, DEFAULT_KEV_URL, DEFAULT_MIRROR,
+    Freshness, Mirror, UpdateConfig, DEFAULT_CVE_URL, DEFAULT_EPSS_URL, DEFAULT_KEV_URL,
+    DEFAULT_MIRROR,
 };
 use portcullis_engine::{GateSettings, ReadConfig};
 
@@ -130,6 +131,7 @@ pub(crate) fn update_config(
     ecosystem: &[String],
     kev_url: &Option<String>,
     epss_url: &Option<String>,
+    cve_url: &Option<String>,
 ) -> anyhow::Result<UpdateConfig> {
     let (mirrors, default) = mirrors(mirror)?;
     Ok(UpdateConfig {
@@ -142,6 +144,9 @@ pub(crate) fn update_config(
         epss_url: epss_url
             .clone()
             .or_else(|| default.then(|| DEFAULT_EPSS_URL.to_owned())),
+        cve_url: cve_url
+            .clone()
+            .or_else(|| default.then(|| DEFAULT_CVE_URL.to_owned())),
         progress: std::io::stderr().is_terminal(),
         allow_shrink: false,
     })

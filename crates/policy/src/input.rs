@@ -67,9 +67,18 @@ struct InputFinding<'a> {
     id: &'a str,
     aliases: &'a [portcullis_model::VulnId],
     severity: &'static str,
+    /// `vendor`, `cvss` (the OSV record's vector), `cve-cna`, `cisa-adp` or `none`.
+    severity_source: &'static str,
+    /// The CVSS vector the finding is rated by.
+    severity_vector: Option<&'a str>,
     cvss: Option<f64>,
     epss: Option<f64>,
+    /// CISA KEV lists it.
     kev: bool,
+    /// KEV lists it or CISA's SSVC says `Exploitation: active`.
+    known_exploited: bool,
+    /// SSVC's `Exploitation`: `none`, `poc` or `active`.
+    exploitation: Option<&'a str>,
     fixed_version: Option<&'a str>,
     risk_score: u8,
     new: bool,
@@ -126,9 +135,13 @@ pub fn document(
                 id: finding.id.as_str(),
                 aliases: &finding.aliases,
                 severity: score.severity.name(),
+                severity_source: score.severity_source.name(),
+                severity_vector: score.rated_by.as_ref().map(|c| c.vector.as_str()),
                 cvss: score.preferred_cvss(),
                 epss: score.epss.as_ref().map(|(_, e)| e.score),
                 kev: score.kev.is_some(),
+                known_exploited: score.known_exploited(),
+                exploitation: score.exploitation(),
                 fixed_version: finding.fixed_versions.first().map(String::as_str),
                 risk_score: score.risk,
                 new: assessed.new,

@@ -71,7 +71,12 @@ pub(super) struct Entry<'a> {
     /// Every CVSS vector of the finding.
     pub(super) cvss: &'a [score::CvssScore],
     pub(super) risk: u8,
+    /// Known to be exploited (CISA KEV, or SSVC `Exploitation: active`).
     pub(super) kev: bool,
+    /// Where a vulnerability's severity came from (none for checks).
+    pub(super) severity_source: Option<score::SeveritySource>,
+    /// The CVSS vector the finding is rated by.
+    pub(super) vector: Option<&'a str>,
     pub(super) package: Option<EntryPackage<'a>>,
     pub(super) fixed_versions: &'a [String],
     /// What to do, one sentence.
@@ -354,7 +359,9 @@ fn finding_entry<'a>(
         score: score.preferred_cvss(),
         cvss: &score.cvss,
         risk: score.risk,
-        kev: score.kev.is_some(),
+        kev: score.known_exploited(),
+        severity_source: Some(score.severity_source),
+        vector: score.rated_by.as_ref().map(|c| c.vector.as_str()),
         package: Some(EntryPackage {
             name: &package.name,
             version: &package.version,
@@ -398,6 +405,8 @@ fn check_entry<'a>(
         cvss: &[],
         risk: 0,
         kev: false,
+        severity_source: None,
+        vector: None,
         package: None,
         fixed_versions: &[],
         fix: check.rule.fix.trim_end_matches('.').to_owned(),

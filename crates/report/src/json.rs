@@ -138,11 +138,17 @@ struct JsonFinding<'a> {
     package: PackageRef<'a>,
     severity: &'static str,
     severity_source: &'static str,
+    /// The CVSS vector the finding is rated by.
+    severity_vector: Option<&'a str>,
     cvss: Vec<Cvss<'a>>,
     fixed_versions: &'a [String],
     kev: Option<Kev<'a>>,
+    /// KEV lists it or CISA's SSVC says `Exploitation: active`.
+    known_exploited: bool,
+    ssvc: Option<SsvcDecision<'a>>,
     epss: Option<Epss<'a>>,
     risk_score: u8,
+    risk_terms: RiskTerms,
     introduced_by: IntroducedBy<'a>,
     explanation: Explanation<'a>,
     /// New against the baseline (true without one).
@@ -181,6 +187,27 @@ struct Cvss<'a> {
     version: &'static str,
     vector: &'a str,
     score: f64,
+    /// `osv`, `cve-cna` or `cisa-adp`.
+    source: &'static str,
+}
+
+/// CISA's SSVC decision points for one of the finding's CVEs.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SsvcDecision<'a> {
+    cve: &'a str,
+    exploitation: Option<&'a str>,
+    automatable: Option<&'a str>,
+    technical_impact: Option<&'a str>,
+}
+
+/// The terms of the risk score (the README's formula).
+#[derive(Serialize)]
+struct RiskTerms {
+    base: f64,
+    exploit: f64,
+    fix: f64,
+    exposure: f64,
 }
 
 #[derive(Serialize)]
@@ -383,6 +410,7 @@ fn finding<'a>(report: &'a Report, assessed: &'a AssessedFinding) -> JsonFinding
         package: package_ref(package),
         severity: score.severity.name(),
         severity_source: score.severity_source.name(),
+        severity_vector: score.rated_by.as_ref().map(|c| c.vector.as_str()),
         cvss: score
             .cvss
             .iter()
@@ -390,6 +418,7 @@ fn finding<'a>(report: &'a Report, assessed: &'a AssessedFinding) -> JsonFinding
                 version: c.version,
                 vector: &c.vector,
                 score: c.score,
+                source: c.source.name(),
             })
             .collect(),
         fixed_versions: &finding.fixed_versions,
@@ -398,12 +427,25 @@ fn finding<'a>(report: &'a Report, assessed: &'a AssessedFinding) -> JsonFinding
             date_added: &k.date_added,
             ransomware: k.ransomware.as_deref(),
         }),
+        known_exploited: score.known_exploited(),
+        ssvc: score.ssvc.as_ref().map(|(cve, ssvc)| SsvcDecision {
+            cve: cve.as_str(),
+            exploitation: ssvc.exploitation.as_deref(),
+            automatable: ssvc.automatable.as_deref(),
+            technical_impact: ssvc.technical_impact.as_deref(),
+        }),
         epss: score.epss.as_ref().map(|(cve, e)| Epss {
             cve: cve.as_str(),
             score: e.score,
             percentile: e.percentile,
         }),
         risk_score: score.risk,
+        risk_terms: RiskTerms {
+            base: score.risk_terms.base,
+            exploit: score.risk_terms.exploit,
+            fix: score.risk_terms.fix,
+            exposure: score.risk_terms.exposure,
+        },
         introduced_by: IntroducedBy {
             layer: layer_of(&report.target, layer),
             instruction: report.target.layer_command(layer),

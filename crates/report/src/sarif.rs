@@ -15,6 +15,7 @@ use serde_sarif::sarif;
 
 use super::entries::{self, Entry, TargetKey};
 use super::RenderConfig;
+use portcullis_assess::score;
 use portcullis_assess::suppress::Suppression;
 use portcullis_checks::Rule;
 use portcullis_model::{Severity, VulnId};
@@ -160,8 +161,13 @@ fn document(
 
 /// GitHub's `security-severity`: the CVSS score, or a score inside the
 /// severity's band when the advisory has no vector.
+/// The vector's score counts only when the severity came from it: a vendor's
+/// `low` over a 9.8 vector stays in the low band, as the table shows it.
 fn security_severity(entry: &Entry<'_>) -> Option<String> {
-    if let Some(score) = entry.score {
+    let from_vector = entry
+        .severity_source
+        .is_some_and(|source| source != score::SeveritySource::Vendor);
+    if let Some(score) = entry.score.filter(|_| from_vector) {
         return Some(format!("{score:.1}"));
     }
     match entry.severity {
@@ -199,6 +205,12 @@ fn rule(entry: &Entry<'_>) -> sarif::ReportingDescriptor {
         properties.insert("security-severity".to_owned(), json!(score));
     }
     properties.insert("precision".to_owned(), json!("very-high"));
+    if let Some(source) = entry.severity_source {
+        properties.insert("severitySource".to_owned(), json!(source.name()));
+    }
+    if let Some(vector) = entry.vector {
+        properties.insert("severityVector".to_owned(), json!(vector));
+    }
     let (help_text, help_markdown) = match entry.check {
         Some(check) => check_help(entry, check, &mut tags),
         None => vulnerability_help(entry),

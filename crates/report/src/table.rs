@@ -39,7 +39,11 @@ fn fit(text: &str, width: usize) -> String {
 
 /// The column titles, laid out as the rows below them.
 const HEADER: &str =
-    "ID                   PACKAGE                      INSTALLED              FIXED                  RISK         LAYER  PATH";
+    "ID                   PACKAGE                      INSTALLED              FIXED                  RISK     SRC LAYER  PATH";
+
+/// What the SRC column's markers say.
+const SOURCE_LEGEND: &str =
+    "severity source (SRC): V vendor, O the advisory's CVSS, C the CVE record's CNA, A CISA ADP, blank unknown";
 
 pub(super) fn render(report: &Report, colour: bool) -> String {
     let mut out = String::new();
@@ -78,6 +82,10 @@ pub(super) fn render(report: &Report, colour: bool) -> String {
         checks_section(&mut out, report, colour);
         counts.push(format!("{} image checks", report.checks.len()));
     }
+    if !report.findings.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{SOURCE_LEGEND}");
+    }
     let diagnostics = report.diagnostics();
     if !diagnostics.is_empty() {
         let _ = writeln!(out);
@@ -105,7 +113,15 @@ fn finding_row(report: &Report, assessed: &AssessedFinding) -> (u8, String) {
     } else {
         finding.fixed_versions.join(", ")
     };
-    let kev = if score.kev.is_some() { " KEV" } else { "" };
+    // KEV-listed, or exploited in the wild by CISA's SSVC decision.
+    let kev = if score.kev.is_some() {
+        " KEV"
+    } else if score.known_exploited() {
+        " EXP"
+    } else {
+        ""
+    };
+    let source = score.severity_source.marker();
     let id = if assessed.is_suppressed() {
         format!("{} (suppressed)", finding.id)
     } else {
@@ -114,7 +130,7 @@ fn finding_row(report: &Report, assessed: &AssessedFinding) -> (u8, String) {
     (
         score.risk,
         format!(
-            "  {:<20} {:<28} {:<22} {:<22} {:>4}{kev:<4} {:>5}  {}",
+            "  {:<20} {:<28} {:<22} {:<22} {:>4}{kev:<4} {source:<3} {:>5}  {}",
             fit(&id, 20),
             fit(&package.name, 28),
             fit(&package.version, 22),

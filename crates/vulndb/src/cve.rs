@@ -195,3 +195,72 @@ impl CveRecord {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real record (CISA Vulnrichment, CC0), kept for the quick start.
+    const URLLIB3: &[u8] = include_bytes!("../../../demo/cve-sample/CVE-2023-45803.json");
+
+    #[test]
+    fn a_real_record_gives_the_cna_vector_and_the_adp_decision() {
+        assert!(is_cve_record(URLLIB3));
+        let record = CveRecord::from_json(URLLIB3).unwrap();
+        assert_eq!(record.cve, "CVE-2023-45803");
+        assert!(!record.rejected);
+        let cna: Vec<(&str, &str)> = record
+            .cna
+            .iter()
+            .map(|s| (s.kind.as_str(), s.score.as_str()))
+            .collect();
+        assert_eq!(
+            cna,
+            [("CVSS_V3", "CVSS:3.1/AV:A/AC:H/PR:H/UI:N/S:U/C:H/I:N/A:N")]
+        );
+        assert!(record.adp.is_empty());
+        assert_eq!(
+            record.ssvc,
+            Ssvc {
+                exploitation: Some("none".to_owned()),
+                automatable: Some("no".to_owned()),
+                technical_impact: Some("partial".to_owned()),
+            }
+        );
+        assert!(!record.ssvc.actively_exploited());
+    }
+
+    #[test]
+    fn rejected_records_and_other_json_are_told_apart() {
+        // The shape of CVE-2024-26609 in Vulnrichment: rejected, no metrics.
+        let rejected = br#"{"dataType":"CVE_RECORD","dataVersion":"5.0",
+            "cveMetadata":{"cveId":"CVE-2024-26609","state":"REJECTED"},
+            "containers":{"cna":{"rejectedReasons":[{"lang":"en","value":"rejected"}]}}}"#;
+        let record = CveRecord::from_json(rejected).unwrap();
+        assert!(record.rejected && record.cna.is_empty());
+        // OSV records and other JSON are not CVE records.
+        let osv = br#"{"id":"CVE-2024-1","modified":"2024-01-01T00:00:00Z"}"#;
+        assert!(!is_cve_record(osv));
+        assert!(CveRecord::from_json(osv).is_err());
+        let foreign = br#"{"dataType":"CVE_RECORD","cveMetadata":{"cveId":"GHSA-x","state":"PUBLISHED"},"containers":{}}"#;
+        assert!(CveRecord::from_json(foreign).is_err());
+    }
+
+    #[test]
+    fn adp_vectors_and_active_exploitation_come_only_from_cisa() {
+        let json = br#"{"dataType":"CVE_RECORD","cveMetadata":{"cveId":"CVE-2023-44487","state":"PUBLISHED"},
+            "containers":{"cna":{"metrics":[]},"adp":[
+              {"providerMetadata":{"shortName":"CVE"},"metrics":[{"cvssV3_1":{"vectorString":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}]},
+              {"providerMetadata":{"shortName":"CISA-ADP"},"metrics":[
+                {"cvssV3_1":{"vectorString":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}},
+                {"other":{"type":"ssvc","content":{"options":[{"Exploitation":"Active"},{"Automatable":"Yes"},{"Technical Impact":"partial"}]}}}]}]}}"#;
+        let record = CveRecord::from_json(json).unwrap();
+        assert_eq!(record.adp.len(), 1);
+        assert_eq!(
+            record.adp[0].score,
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"
+        );
+        assert!(record.ssvc.actively_exploited());
+        assert_eq!(record.ssvc.automatable.as_deref(), Some("yes"));
+    }
+}

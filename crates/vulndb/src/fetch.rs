@@ -17,6 +17,9 @@ pub const DEFAULT_MIRROR: &str = "https://osv-vulnerabilities.storage.googleapis
 pub const DEFAULT_KEV_URL: &str =
     "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json";
 pub const DEFAULT_EPSS_URL: &str = "https://epss.cyentia.com/epss_scores-current.csv.gz";
+/// The CVE list (CVEProject/cvelistV5, CNA and CISA ADP containers) as one zip.
+pub const DEFAULT_CVE_URL: &str =
+    "https://github.com/CVEProject/cvelistV5/archive/refs/heads/main.zip";
 
 /// The ecosystems Portcullis catalogs, as OSV names their bucket folders.
 pub(crate) const KNOWN_ECOSYSTEMS: [&str; 16] = [

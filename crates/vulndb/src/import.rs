@@ -193,6 +193,11 @@ fn add_record(
     skips: &mut Skips<'_>,
 ) -> Result<(), Error> {
     if source == CVE_SOURCE {
+        // cvelistV5 keeps `delta.json` and `deltaLog.json` beside the records.
+        let file_name = entry.rsplit(['/', '\\']).next().unwrap_or(entry);
+        if !file_name.starts_with("CVE-") {
+            return Ok(());
+        }
         match CveRecord::from_json(json) {
             Ok(record) => {
                 builder.add_cve(&record)?;

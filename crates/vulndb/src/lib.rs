@@ -22,7 +22,7 @@ pub use build::BuildReport;
 pub use bundle::export;
 pub use cve::{CveRecord, Ssvc};
 pub use error::Error;
-pub use fetch::{Mirror, DEFAULT_EPSS_URL, DEFAULT_KEV_URL, DEFAULT_MIRROR};
+pub use fetch::{Mirror, DEFAULT_CVE_URL, DEFAULT_EPSS_URL, DEFAULT_KEV_URL, DEFAULT_MIRROR};
 pub use osv::{Event, RangeKind, Severity as SeverityVector};
 pub use query::Database;
 pub use rows::{AdvisoryInfo, AffectedRow, EpssScore, KevEntry, SourceInfo, Status};
@@ -42,6 +42,8 @@ pub struct UpdateConfig {
     pub ecosystems: Option<Vec<String>>,
     pub kev_url: Option<String>,
     pub epss_url: Option<String>,
+    /// CVE JSON 5 records: a cvelistV5-style zip (URL or file) or folder.
+    pub cve_url: Option<String>,
     /// Draw download progress on stderr.
     pub progress: bool,
     /// Accept a feed that holds fewer than half the records its source held.
@@ -187,8 +189,8 @@ pub fn update(config: &UpdateConfig, now: Timestamp) -> Result<BuildReport, Erro
     report
 }
 
-/// The KEV and EPSS feeds, when their URLs are set; returns how many the
-/// server confirmed unchanged.
+/// The KEV, EPSS and CVE record feeds, when their URLs are set; returns how
+/// many the server confirmed unchanged.
 fn extra_feeds(
     config: &UpdateConfig,
     fetcher: &Fetcher,
@@ -198,25 +200,26 @@ fn extra_feeds(
 ) -> Result<usize, Error> {
     let mut unchanged = 0;
     let previous_of = |name: &str| previous.iter().find(|source| source.name == name);
-    for (name, kind, url) in [
+    for (name, mut kind, url) in [
         ("kev", InputKind::Kev, &config.kev_url),
         ("epss", InputKind::Epss, &config.epss_url),
+        (import::CVE_SOURCE, InputKind::CveZip, &config.cve_url),
     ] {
         let Some(url) = url else {
             continue;
         };
+        let local = Path::new(url.trim_start_matches("file://"));
+        if kind == InputKind::CveZip && local.is_dir() {
+            kind = InputKind::CveFolder;
+        }
         let fetched = match url.parse::<Mirror>() {
-            Ok(Mirror::Folder(_)) | Err(_)
-                if Path::new(url.trim_start_matches("file://")).is_file() =>
-            {
-                Fetched::File {
-                    path: PathBuf::from(url.trim_start_matches("file://")),
-                    url: url.clone(),
-                    etag: None,
-                    last_modified: None,
-                    _scratch: None,
-                }
-            }
+            Ok(Mirror::Folder(_)) | Err(_) if local.exists() => Fetched::File {
+                path: PathBuf::from(url.trim_start_matches("file://")),
+                url: url.clone(),
+                etag: None,
+                last_modified: None,
+                _scratch: None,
+            },
             _ => fetcher.url(url, previous_of(name))?,
         };
         match fetched {

@@ -68,9 +68,19 @@ pub struct Finding {
     pub aliases: Vec<String>,
     /// `critical`, `high`, `medium`, `low` or `unknown`.
     pub severity: String,
+    /// Where the severity came from: `vendor`, `cvss` (the OSV record's
+    /// vector), `cve-cna`, `cisa-adp` or `none`.
+    pub severity_source: String,
+    /// The CVSS vector the finding is rated by.
+    pub severity_vector: Option<String>,
     pub cvss: Option<f64>,
     pub epss: Option<f64>,
+    /// CISA's KEV catalog lists it.
     pub kev: bool,
+    /// KEV lists it or CISA's SSVC says `Exploitation: active`.
+    pub known_exploited: bool,
+    /// SSVC's `Exploitation`: `none`, `poc` or `active`.
+    pub exploitation: Option<String>,
     pub fixed_version: Option<String>,
     pub risk_score: u8,
     /// Whether the finding is new against the baseline (always true without one).

@@ -1,8 +1,9 @@
 //! The severity gate: fail when a finding is at least `fail-on` severe
 //! (default `critical`), or when more findings of a severity than
 //! `max-critical`, `max-high`, `max-medium` or `max-low` allow are present.
-//! Suppressed findings do not count. A finding that CISA KEV lists (through
-//! any id of its cluster) fails it whatever its severity (`kev`: `fail`,
+//! Suppressed findings do not count. A finding known to be exploited (CISA
+//! KEV lists it, or CISA's SSVC says `Exploitation: active`, through any id
+//! of its cluster) fails it whatever its severity (`kev`: `fail`,
 //! `warn` or `ignore`; default `fail`, `warn` with `fail-on = none`). Secrets found in the image fail it
 //! (`fail-on-secret`, default true); hygiene checks warn (`hygiene`: `warn`,
 //! `fail` or `ignore`). Findings of unknown severity, which no rank can
@@ -11,7 +12,7 @@
 
 use portcullis_policy_sdk::{metadata, run, setting_bool, setting_number, setting_text, severity_rank, Decision, Input, Output, Violation};
 
-metadata!(r#"{"id":"severity-gate","title":"Severity gate","version":"1.3.0","abi":"portcullis.policy/v1","description":"Fails on findings at or above a severity, on known exploited ones (CISA KEV), or on more findings of a severity than allowed.","settings":{"fail-on":{"type":"string","enum":["critical","high","medium","low","none"],"default":"critical"},"max-critical":{"type":"integer"},"max-high":{"type":"integer"},"max-medium":{"type":"integer"},"max-low":{"type":"integer"},"fail-on-secret":{"type":"boolean","default":true},"hygiene":{"type":"string","enum":["warn","fail","ignore"],"default":"warn"},"kev":{"type":"string","enum":["fail","warn","ignore"],"default":"fail"},"unknown":{"type":"string","enum":["warn","fail","ignore"],"default":"warn"}}}"#);
+metadata!(r#"{"id":"severity-gate","title":"Severity gate","version":"1.4.0","abi":"portcullis.policy/v1","description":"Fails on findings at or above a severity, on known exploited ones (CISA KEV, SSVC exploitation active), or on more findings of a severity than allowed.","settings":{"fail-on":{"type":"string","enum":["critical","high","medium","low","none"],"default":"critical"},"max-critical":{"type":"integer"},"max-high":{"type":"integer"},"max-medium":{"type":"integer"},"max-low":{"type":"integer"},"fail-on-secret":{"type":"boolean","default":true},"hygiene":{"type":"string","enum":["warn","fail","ignore"],"default":"warn"},"kev":{"type":"string","enum":["fail","warn","ignore"],"default":"fail"},"unknown":{"type":"string","enum":["warn","fail","ignore"],"default":"warn"}}}"#);
 
 fn evaluate(input: &Input) -> Output {
     let active: Vec<_> = input.findings.iter().filter(|f| !f.suppressed).collect();
@@ -56,9 +57,9 @@ fn evaluate(input: &Input) -> Output {
             format!("{n} secrets found in the image's layers")
         }));
     }
-    let kev: Vec<String> = active.iter().filter(|f| f.kev).map(|f| f.id.clone()).collect();
+    let kev: Vec<String> = active.iter().filter(|f| f.known_exploited).map(|f| f.id.clone()).collect();
     let kev_violation = Violation::for_findings("known-exploited", "critical", kev, |n| {
-        format!("{n} findings are known to be exploited (CISA KEV)")
+        format!("{n} findings are known to be exploited (CISA KEV or SSVC)")
     });
     let hygiene_violation = Violation::for_findings("hygiene", "low", ids("hygiene"), |n| {
         format!("{n} image hygiene checks (CIS Docker Benchmark) failed")
