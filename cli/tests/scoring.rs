@@ -245,3 +245,63 @@ fn active_exploitation_in_ssvc_counts_as_known_exploitation() {
         (Some(true), Some(25.0))
     );
 }
+
+#[test]
+fn each_source_rates_in_its_order() {
+    let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/projects/cve-rated");
+    let cache = tempfile::tempdir().unwrap();
+    let output = portcullis(cache.path())
+        .args([
+            "scan",
+            &format!("dir:{}", project.display()),
+            "--format",
+            "json",
+        ])
+        .args(["--db", cve_db().to_str().unwrap(), "--fail-on", "none"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not a JSON report ({e}): {}", stderr(&output)));
+    let rated = |id: &str| -> (String, String, String) {
+        let finding = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {:#}", report["findings"]));
+        (
+            finding["severity"].as_str().unwrap().to_owned(),
+            finding["severitySource"].as_str().unwrap().to_owned(),
+            finding["severityVector"].as_str().unwrap_or("-").to_owned(),
+        )
+    };
+    let triple = |a: &str, b: &str, c: &str| (a.to_owned(), b.to_owned(), c.to_owned());
+    // Only the CNA rates it.
+    assert_eq!(
+        rated("CVE-2023-37276"),
+        triple(
+            "medium",
+            "cve-cna",
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:L/A:N"
+        )
+    );
+    assert_eq!(rated("CVE-2022-30284").0, "critical");
+    // The OSV record's own vector (7.5) comes before the CNA's (5.3).
+    assert_eq!(
+        rated("CVE-2023-47627"),
+        triple(
+            "high",
+            "cvss",
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N"
+        )
+    );
+    // The CNA's v4.0 vector comes before CISA ADP's v3.1 one (which scores 0).
+    assert_eq!(
+        rated("CVE-2024-47609"),
+        triple(
+            "medium",
+            "cve-cna",
+            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:L/SC:N/SI:N/SA:N/U:Green"
+        )
+    );
+}
