@@ -9,6 +9,7 @@ mod bad_input;
 mod checks;
 mod db;
 mod fail_closed;
+mod first_hour;
 mod github;
 mod hook;
 mod language;

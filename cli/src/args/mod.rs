@@ -27,6 +27,9 @@ pub(crate) struct Cli {
     /// Log more (-v debug, -vv trace); logs go to stderr.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub(crate) verbose: u8,
+    /// Print only errors and the report: no warnings, no progress bar.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
     #[command(subcommand)]
     pub(crate) command: Command,
 }

@@ -27,12 +27,18 @@ pub(crate) enum PolicyCommand {
         #[arg(long)]
         insecure_registry: Vec<String>,
     },
-    /// Run a policy module on a saved input document and print its decision.
+    /// Run a policy module on a saved input and print its decision; exit 1 when it fails
+    /// the target, 3 when it errs.
     Test {
         /// A `.wasm` file or `builtin:NAME`.
         module: String,
-        /// The input document (`portcullis.policy/v1` JSON).
+        /// A `portcullis.policy/v1` input document, the JSON lines `scan --policy-input` wrote
+        /// (the module runs on each), or a scan's `--format json` report.
         #[arg(long)]
         input: PathBuf,
+        /// A setting for the module when the input is a scan report (its own documents carry
+        /// theirs); repeatable (`fail-on=high`).
+        #[arg(long, value_name = "KEY=VALUE")]
+        set: Vec<String>,
     },
 }

@@ -19,12 +19,25 @@ pub(crate) struct ScanArgs {
     /// Never touch the network (registry targets are refused).
     #[arg(long)]
     pub(crate) offline: bool,
-    /// The format printed on stdout.
-    #[arg(long, value_parser = report_format(), default_value = "table")]
+    /// The format printed on stdout (or written to `-o FILE`).
+    #[arg(short = 'f', long, value_parser = report_format(), default_value = "table")]
     pub(crate) format: ReportFormat,
-    /// Also write FORMAT to FILE (any `--format`); repeatable.
-    #[arg(long, value_name = "FORMAT=FILE")]
+    /// `FILE`: write the `--format` report there instead of stdout (as Trivy's `-o`);
+    /// `FORMAT=FILE`: also write FORMAT to FILE; repeatable.
+    #[arg(short = 'o', long, value_name = "[FORMAT=]FILE")]
     pub(crate) output: Vec<String>,
+    /// The exit code for a failing verdict (default 1; Trivy's `--exit-code`). Exit codes 2
+    /// and 3 (bad input, undecided) are kept whatever this says.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..))]
+    pub(crate) exit_code: Option<u8>,
+    /// Table only: show just these severities (comma-separated, e.g. `CRITICAL,HIGH`).
+    /// The verdict and the other formats keep every finding; the table says what it hides.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub(crate) severity: Vec<String>,
+    /// Table only: hide findings no fixed version exists for (the verdict and the other
+    /// formats keep them; the table says how many it hides).
+    #[arg(long)]
+    pub(crate) ignore_unfixed: bool,
     /// The built-in severity gate's threshold (default: critical; `none` to never fail on severity).
     #[arg(long, value_name = "SEVERITY")]
     pub(crate) fail_on: Option<String>,
@@ -68,6 +81,10 @@ pub(crate) struct ScanArgs {
     /// A previous `--format json` report: findings it had are not new (for `only-new`).
     #[arg(long, value_name = "REPORT")]
     pub(crate) baseline: Option<PathBuf>,
+    /// Write the exact input document each policy got to FILE, one JSON line per policy
+    /// (`policy test --input FILE` replays it).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy_input: Option<PathBuf>,
     /// Decide even when some file could not be analysed.
     #[arg(long)]
     pub(crate) allow_partial: bool,

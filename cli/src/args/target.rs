@@ -43,4 +43,7 @@ pub(crate) struct TargetArgs {
     /// Skip the hygiene and secret checks (packages only).
     #[arg(long)]
     pub(crate) no_checks: bool,
+    /// Draw no progress bar (none is drawn when stderr is not a terminal either).
+    #[arg(long)]
+    pub(crate) no_progress: bool,
 }

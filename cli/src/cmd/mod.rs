@@ -24,7 +24,9 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
     // Portcullis's own events (crates `portcullis*`) at -v and -vv; the
     // dependencies' (wasmtime, cranelift, hyper…) only at -vvv, or as
     // PORTCULLIS_LOG or RUST_LOG say.
+    crate::settings::set_quiet(cli.quiet);
     let level = match cli.verbose {
+        0 if cli.quiet => "error",
         0 => "warn",
         1 => "warn,portcullis=debug",
         2 => "warn,portcullis=trace",
@@ -39,6 +41,9 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .without_time()
+        // A closed stderr (`2>&1 | head`) loses log lines, never panics:
+        // the subscriber's own report of a failed write would `eprintln!`.
+        .log_internal_errors(false)
         .init();
     match cli.command {
         Command::Scan(args) => scan::run(&args),

@@ -4,10 +4,11 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use portcullis_engine::policy::{self, Limits, Policy};
+use portcullis_engine::policy::{self, Limits, Policy, Verdict};
 use portcullis_engine::report;
 use portcullis_engine::sandbox::Host;
 
+use super::exit::{EXIT_FAIL, EXIT_UNDECIDED};
 use crate::args::{PolicyArgs, PolicyCommand};
 use crate::settings;
 
@@ -51,20 +52,101 @@ pub(crate) fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
             report::write_stdout(&format!("{}\n", serde_json::to_string_pretty(&metadata)?))?;
             Ok(ExitCode::SUCCESS)
         }
-        PolicyCommand::Test { module, input } => {
+        PolicyCommand::Test { module, input, set } => {
             let policy = Policy::load(module, &settings::registry_config(&[]))?;
             let bytes = fs_err::read(input)?;
+            let documents = input_documents(&bytes, set)
+                .with_context(|| format!("could not read `{}`", input.display()))?;
             let host = Host::new(Limits::default(), None)?;
-            let decision = policy::evaluate(&host, &policy, &bytes)?;
-            let mut text = format!("{}: {}\n", decision.module, decision.verdict.name());
-            for violation in &decision.violations {
+            let mut text = String::new();
+            let mut worst = Verdict::Pass;
+            for document in &documents {
+                let decision = policy::evaluate(&host, &policy, document)?;
+                worst = worst.max(decision.verdict);
                 text.push_str(&format!(
-                    "  {} ({}): {} {:?}\n",
-                    violation.rule, violation.severity, violation.message, violation.findings
+                    "{}: {}\n",
+                    decision.module,
+                    decision.verdict.name()
                 ));
+                for violation in &decision.violations {
+                    text.push_str(&format!(
+                        "  {} ({}): {} {:?}\n",
+                        violation.rule, violation.severity, violation.message, violation.findings
+                    ));
+                }
             }
             report::write_stdout(&text)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(match worst {
+                Verdict::Pass | Verdict::Warn => ExitCode::SUCCESS,
+                Verdict::Fail => ExitCode::from(EXIT_FAIL),
+                Verdict::Error => ExitCode::from(EXIT_UNDECIDED),
+            })
         }
     }
+}
+
+/// The documents in a `policy test` input: one input document (kept byte for
+/// byte), the JSON lines `scan --policy-input` writes, or a scan report
+/// turned into a document with `set` as its settings.
+fn input_documents(bytes: &[u8], set: &[String]) -> anyhow::Result<Vec<Vec<u8>>> {
+    let whole: Option<serde_json::Value> = serde_json::from_slice(bytes).ok();
+    let values: Vec<serde_json::Value> = match whole {
+        Some(value) => vec![value],
+        None => {
+            let mut values = Vec::new();
+            for (number, line) in bytes.split(|b| *b == b'\n').enumerate() {
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                values.push(serde_json::from_slice(line).with_context(|| {
+                    format!(
+                        "line {} is not JSON (nor is the file one JSON document)",
+                        number + 1
+                    )
+                })?);
+            }
+            values
+        }
+    };
+    if values.is_empty() {
+        anyhow::bail!("it holds no input document");
+    }
+    let mut settings = std::collections::BTreeMap::new();
+    for pair in set {
+        let (key, value) = pair
+            .split_once('=')
+            .with_context(|| format!("`--set {pair}` should be KEY=VALUE"))?;
+        let value = serde_json::from_str(value)
+            .unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
+        settings.insert(key.to_owned(), value);
+    }
+    let single = values.len() == 1;
+    values
+        .into_iter()
+        .map(|value| {
+            if policy::is_report(&value) {
+                Ok(serde_json::to_vec(&policy::input_of_report(
+                    &value, &settings,
+                ))?)
+            } else if value.get("apiVersion").and_then(|v| v.as_str()) == Some(policy::API_VERSION)
+            {
+                if !set.is_empty() {
+                    anyhow::bail!(
+                        "`--set` is for a scan report; an input document carries its own settings"
+                    );
+                }
+                // One document is passed on exactly as saved.
+                Ok(if single {
+                    bytes.to_vec()
+                } else {
+                    serde_json::to_vec(&value)?
+                })
+            } else {
+                anyhow::bail!(
+                    "it is neither a `{}` input document nor a scan's JSON report",
+                    policy::API_VERSION
+                )
+            }
+        })
+        .collect()
 }

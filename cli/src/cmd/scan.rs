@@ -8,7 +8,7 @@ use portcullis_engine::policy::Verdict;
 use portcullis_engine::report::{self, ReportFormat};
 use portcullis_engine::Scanner;
 
-use super::exit::{EXIT_FAIL, EXIT_UNDECIDED};
+use super::exit::EXIT_UNDECIDED;
 use crate::args::ScanArgs;
 use crate::settings;
 
@@ -34,21 +34,45 @@ fn run_scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let settings = settings::scan(args)?;
     let scanner = Scanner::new(settings.read, settings.gate);
     let report = scanner.scan(&args.target.target)?;
-    if let Some(warning) = &report.db.age_warning {
+    // The table on stdout says it itself: every warning once.
+    let table_on_stdout =
+        args.format == ReportFormat::Table && settings.outputs.main_file.is_none();
+    if let Some(warning) = report.db.age_warning.as_ref().filter(|_| !table_on_stdout) {
         tracing::warn!("{warning}");
     }
-    for (format, path) in &settings.outputs {
+    if let Some(path) = &args.policy_input {
+        let mut lines = Vec::new();
+        for input in &report.policy_inputs {
+            lines.extend_from_slice(&input.document);
+            lines.push(b'\n');
+        }
+        report::write_atomic(path, &String::from_utf8_lossy(&lines))
+            .with_context(|| format!("could not write `{}`", path.display()))?;
+    }
+    for (format, path) in &settings.outputs.extra {
         let text = report::render_report(*format, &report, &settings.render, false)
             .context("could not render the report")?;
         report::write_atomic(path, &text)
             .with_context(|| format!("could not write `{}`", path.display()))?;
     }
+    let verdict = match report.verdict {
+        Verdict::Pass | Verdict::Warn => ExitCode::SUCCESS,
+        Verdict::Fail => ExitCode::from(settings.fail_exit_code),
+        Verdict::Error => ExitCode::from(EXIT_UNDECIDED),
+    };
+    if let Some(path) = &settings.outputs.main_file {
+        let text = report::render_report(args.format, &report, &settings.render, false)
+            .context("could not render the report")?;
+        report::write_atomic(path, &text)
+            .with_context(|| format!("could not write `{}`", path.display()))?;
+        return Ok(verdict);
+    }
     let text = report::render_report(args.format, &report, &settings.render, settings::colour())
         .context("could not render the report")?;
-    report::write_stdout(&text)?;
-    Ok(match report.verdict {
-        Verdict::Pass | Verdict::Warn => ExitCode::SUCCESS,
-        Verdict::Fail => ExitCode::from(EXIT_FAIL),
-        Verdict::Error => ExitCode::from(EXIT_UNDECIDED),
-    })
+    match report::write_stdout(&text) {
+        // A reader that stopped early (`| head`) does not change the verdict.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(verdict),
+        Err(error) => Err(error).context("could not write the report to stdout"),
+        Ok(()) => Ok(verdict),
+    }
 }

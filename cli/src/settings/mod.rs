@@ -18,7 +18,7 @@ use portcullis_engine::checks::AllowList;
 use portcullis_engine::layer::{LayerCache, LayerConfig};
 use portcullis_engine::model::{parse_duration, Severity, Timestamp};
 use portcullis_engine::policy::{self, GateConfig, Limits, Overrides, Policy};
-use portcullis_engine::report::{self, AwsTarget, RenderConfig, ReportFormat};
+use portcullis_engine::report::{self, AwsTarget, RenderConfig, ReportFormat, TableView};
 use portcullis_engine::source::{SourceConfig, TargetKind};
 use portcullis_engine::vulndb::{
     Freshness, Mirror, UpdateConfig, DEFAULT_CVE_URL, DEFAULT_EPSS_URL, DEFAULT_KEV_URL,
@@ -80,6 +80,20 @@ pub(crate) fn registry_config(insecure: &[String]) -> SourceConfig {
     }
 }
 
+/// `-q`: no warnings and no progress bar.
+static QUIET: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// Records `-q` for the whole run (once, before any command).
+pub(crate) fn set_quiet(quiet: bool) {
+    let _ = QUIET.set(quiet);
+}
+
+/// Whether to draw a progress bar: stderr is a terminal, and neither `-q`
+/// nor `--no-progress` was given.
+pub(crate) fn progress(no_progress: bool) -> bool {
+    !no_progress && !QUIET.get().copied().unwrap_or(false) && std::io::stderr().is_terminal()
+}
+
 /// Whether stdout gets colour: a terminal, and no `NO_COLOR`.
 pub(crate) fn colour() -> bool {
     std::io::stdout().is_terminal() && EnvVar::NoColor.get_os().is_none()
@@ -101,6 +115,7 @@ pub(crate) fn render_config(account: Option<&str>, region: Option<&str>) -> Rend
                 .or_else(|| EnvVar::AwsDefaultRegion.get())
                 .unwrap_or(defaults.region),
         },
+        table: TableView::default(),
     }
 }
 
@@ -147,7 +162,7 @@ pub(crate) fn update_config(
         cve_url: cve_url
             .clone()
             .or_else(|| default.then(|| DEFAULT_CVE_URL.to_owned())),
-        progress: std::io::stderr().is_terminal(),
+        progress: progress(false),
         allow_shrink: false,
     })
 }
@@ -175,7 +190,7 @@ pub(crate) fn read_config(target: &TargetArgs) -> anyhow::Result<ReadConfig> {
             max_layer_bytes: target.max_layer_bytes,
             max_image_bytes: target.max_image_bytes,
             threads,
-            progress: std::io::stderr().is_terminal(),
+            progress: progress(target.no_progress),
         },
     })
 }
@@ -184,25 +199,66 @@ pub(crate) fn read_config(target: &TargetArgs) -> anyhow::Result<ReadConfig> {
 pub(crate) struct ScanSettings {
     pub(crate) read: ReadConfig,
     pub(crate) gate: GateSettings,
-    /// Extra reports (`--output FORMAT=FILE`).
-    pub(crate) outputs: Vec<(ReportFormat, PathBuf)>,
+    pub(crate) outputs: Outputs,
     pub(crate) render: RenderConfig,
+    /// The exit code of a failing verdict (`--exit-code`, default 1).
+    pub(crate) fail_exit_code: u8,
 }
 
-/// `--output FORMAT=FILE`, each.
-fn outputs(specs: &[String]) -> anyhow::Result<Vec<(ReportFormat, PathBuf)>> {
-    specs
+/// `--output [FORMAT=]FILE`, each.
+fn outputs(specs: &[String], main: ReportFormat) -> anyhow::Result<Outputs> {
+    let mut outputs = Outputs::default();
+    for spec in specs {
+        // `FORMAT=FILE` when the part before `=` names a format, else a plain
+        // FILE for the `--format` report (Trivy's `-o`).
+        match spec.split_once('=') {
+            Some((format, path)) if !format.contains(['/', '\\', '.']) => {
+                let format: ReportFormat = format
+                    .parse()
+                    .with_context(|| format!("`--output {spec}`"))?;
+                outputs.extra.push((format, PathBuf::from(path)));
+            }
+            _ => {
+                if let Some(first) = &outputs.main_file {
+                    anyhow::bail!(
+                        "`--output {spec}`: the `--format {main}` report already goes to `{}`; \
+                         give other formats as FORMAT=FILE",
+                        first.display()
+                    );
+                }
+                outputs.main_file = Some(PathBuf::from(spec));
+            }
+        }
+    }
+    Ok(outputs)
+}
+
+/// Where the reports go.
+#[derive(Debug, Default)]
+pub(crate) struct Outputs {
+    /// The `--format` report goes here instead of stdout (`-o FILE`).
+    pub(crate) main_file: Option<PathBuf>,
+    /// `-o FORMAT=FILE`: written besides.
+    pub(crate) extra: Vec<(ReportFormat, PathBuf)>,
+}
+
+/// `--severity` and `--ignore-unfixed`: what the table hides.
+fn table_view(args: &ScanArgs) -> anyhow::Result<TableView> {
+    let mut severities = Vec::new();
+    for name in args
+        .severity
         .iter()
-        .map(|spec| {
-            let (format, path) = spec
-                .split_once('=')
-                .with_context(|| format!("`--output {spec}` should be FORMAT=FILE"))?;
-            let format: ReportFormat = format
-                .parse()
-                .with_context(|| format!("`--output {spec}`"))?;
-            Ok((format, PathBuf::from(path)))
-        })
-        .collect()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
+        severities.push(name.parse::<Severity>().with_context(|| {
+            format!("`--severity {name}`: expected a list of critical, high, medium, low, unknown")
+        })?);
+    }
+    Ok(TableView {
+        severities: (!severities.is_empty()).then_some(severities),
+        ignore_unfixed: args.ignore_unfixed,
+    })
 }
 
 /// `--set KEY=VALUE` (JSON values, else strings) and `--fail-on`.
@@ -291,7 +347,8 @@ fn freshness(args: &ScanArgs, file: &ConfigFile) -> anyhow::Result<Freshness> {
 
 /// Everything `scan` runs with, resolved and checked.
 pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<ScanSettings> {
-    let outputs = outputs(&args.output)?;
+    let outputs = outputs(&args.output, args.format)?;
+    let view = table_view(args)?;
     let file = file::load(args.config.as_deref())?;
     let freshness = freshness(args, &file)?;
     let read = read_config(&args.target)?;
@@ -333,15 +390,19 @@ pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<ScanSettings> {
                     .join("policies")
             }),
             allow_partial: args.allow_partial || file.scan.allow_partial.unwrap_or(false),
+            keep_inputs: args.policy_input.is_some(),
         },
         suppressions,
         baseline,
         dockerfile: args.dockerfile.clone(),
     };
+    let mut render = render_config(args.aws_account_id.as_deref(), args.aws_region.as_deref());
+    render.table = view;
     Ok(ScanSettings {
         read,
         gate,
         outputs,
-        render: render_config(args.aws_account_id.as_deref(), args.aws_region.as_deref()),
+        render,
+        fail_exit_code: args.exit_code.unwrap_or(1),
     })
 }

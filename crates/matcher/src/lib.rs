@@ -38,7 +38,12 @@ pub struct Finding {
     pub related: Vec<VulnId>,
     /// The package of the inventory it was found in.
     pub package: PackageId,
+    /// Every fixed version the advisories name, in the ecosystem's order
+    /// (ones that do not parse last, by text).
     pub fixed_versions: Vec<String>,
+    /// The nearest fixed version above the installed one: what to upgrade to
+    /// (`None` when no fixed version is above it, or none parses).
+    pub nearest_fix: Option<String>,
     pub explanation: Explanation,
     /// The advisories folded into this finding.
     pub advisories: Vec<AdvisoryInfo>,
@@ -276,6 +281,7 @@ struct Matched {
     hit: Hit,
     query_name: String,
     query_version: String,
+    scheme: Scheme,
 }
 
 /// Groups matches that share an id (by `aliases`, or a single `upstream`).
@@ -343,12 +349,11 @@ fn finding(package: PackageId, mut members: Vec<Matched>) -> Option<Finding> {
         range: first.hit.range.clone(),
         comparator: first.hit.comparator,
     };
-    let mut fixed_versions: Vec<String> = members
-        .iter()
-        .flat_map(|m| m.hit.fixed.iter().cloned())
-        .collect();
-    fixed_versions.sort();
-    fixed_versions.dedup();
+    let (fixed_versions, nearest_fix) = order_fixes(
+        members.iter().flat_map(|m| m.hit.fixed.iter().cloned()),
+        first.scheme,
+        &first.query_version,
+    );
     let vendor_severities = members
         .iter()
         .filter_map(|m| m.row.severity.clone())
@@ -359,10 +364,52 @@ fn finding(package: PackageId, mut members: Vec<Matched>) -> Option<Finding> {
         related,
         package,
         fixed_versions,
+        nearest_fix,
         explanation,
         advisories: members.into_iter().map(|m| m.info).collect(),
         vendor_severities,
     })
+}
+
+/// Sorts `fixed` in `scheme`'s order (a fixed version of another branch,
+/// `0.6.14` for an installed `1.6.0`, sorts below it) and picks the nearest
+/// one above `installed`: never a downgrade.
+fn order_fixes(
+    fixed: impl Iterator<Item = String>,
+    scheme: Scheme,
+    installed: &str,
+) -> (Vec<String>, Option<String>) {
+    let installed = Version::parse(scheme, installed).ok();
+    let mut parsed: Vec<(Version, String)> = Vec::new();
+    let mut unparsed: Vec<String> = Vec::new();
+    for text in fixed {
+        match Version::parse(scheme, &text) {
+            Ok(version) => parsed.push((version, text)),
+            Err(_) => unparsed.push(text),
+        }
+    }
+    parsed.sort_by(|a, b| {
+        a.0.partial_cmp(&b.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.1.cmp(&b.1))
+    });
+    parsed.dedup_by(|a, b| a.1 == b.1);
+    unparsed.sort();
+    unparsed.dedup();
+    let nearest = installed.and_then(|installed| {
+        parsed
+            .iter()
+            .find(|(version, _)| {
+                version.partial_cmp(&installed) == Some(std::cmp::Ordering::Greater)
+            })
+            .map(|(_, text)| text.clone())
+    });
+    let ordered = parsed
+        .into_iter()
+        .map(|(_, text)| text)
+        .chain(unparsed)
+        .collect();
+    (ordered, nearest)
 }
 
 /// Matches every package against the DB; returns findings sorted by package
@@ -416,6 +463,7 @@ pub fn find(
                     hit,
                     query_name: query.name.clone(),
                     query_version: version.text().to_owned(),
+                    scheme: query.scheme,
                 });
             }
         }
@@ -432,6 +480,45 @@ pub fn find(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn texts(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_nearest_fix_is_above_the_installed_version_in_its_order() {
+        // smallvec 1.6.0 (RUSTSEC-2021-0003): 0.6.14 is another branch's fix.
+        let (ordered, nearest) = order_fixes(
+            texts(&["1.6.1", "0.6.14"]).into_iter(),
+            Scheme::Semver,
+            "1.6.0",
+        );
+        assert_eq!(
+            (ordered, nearest.as_deref()),
+            (texts(&["0.6.14", "1.6.1"]), Some("1.6.1"))
+        );
+        // tokio 1.8.0: numeric order, not text order ("1.13.1" after "1.8.4").
+        let (ordered, nearest) = order_fixes(
+            texts(&["1.13.1", "1.8.4", "1.5.1", "1.6.3", "1.7.2"]).into_iter(),
+            Scheme::Semver,
+            "1.8.0",
+        );
+        assert_eq!(
+            ordered,
+            texts(&["1.5.1", "1.6.3", "1.7.2", "1.8.4", "1.13.1"])
+        );
+        assert_eq!(nearest.as_deref(), Some("1.8.4"));
+        // dpkg order: an epoch and a Debian revision.
+        let (_, nearest) = order_fixes(
+            texts(&["1:2.0-1", "2.36-9+deb12u7", "2.36-9+deb12u10"]).into_iter(),
+            Scheme::Dpkg,
+            "2.36-9+deb12u4",
+        );
+        assert_eq!(nearest.as_deref(), Some("2.36-9+deb12u7"));
+        // Nothing above it: no advice to downgrade.
+        let (_, nearest) = order_fixes(texts(&["0.6.14"]).into_iter(), Scheme::Semver, "1.6.0");
+        assert_eq!(nearest, None);
+    }
 
     fn range_hit(version: &str, events: &[Event], scheme: Scheme) -> bool {
         in_range(&Version::parse(scheme, version).unwrap(), events, scheme).unwrap()

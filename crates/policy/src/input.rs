@@ -142,7 +142,7 @@ pub fn document(
                 kev: score.kev.is_some(),
                 known_exploited: score.known_exploited(),
                 exploitation: score.exploitation(),
-                fixed_version: finding.fixed_versions.first().map(String::as_str),
+                fixed_version: finding.nearest_fix.as_deref(),
                 risk_score: score.risk,
                 new: assessed.new,
                 suppressed: assessed.is_suppressed(),

@@ -9,6 +9,7 @@ mod builtin;
 mod bundle;
 mod decision;
 mod error;
+mod from_report;
 mod input;
 mod native;
 mod registry;
@@ -27,6 +28,7 @@ use portcullis_source::{SourceConfig, TargetSummary};
 pub use builtin::Builtin;
 pub use decision::{Decision, Verdict, Violation, ViolationSeverity};
 pub use error::Error;
+pub use from_report::{input_of_report, is_report};
 pub use input::{document, Target, API_VERSION};
 pub use portcullis_sandbox::Limits;
 pub use registry::push;
@@ -185,6 +187,15 @@ pub struct GateConfig {
     pub cache_dir: Option<PathBuf>,
     /// Decide even when the analysis is partial.
     pub allow_partial: bool,
+    /// Keep each policy's input document in the outcome (`--policy-input`).
+    pub keep_inputs: bool,
+}
+
+/// The exact input document one policy got.
+#[derive(Debug, Clone)]
+pub struct PolicyInput {
+    pub module: String,
+    pub document: Vec<u8>,
 }
 
 /// Everything the gate decides on.
@@ -204,6 +215,8 @@ pub struct Outcome {
     pub decisions: Vec<Decision>,
     /// The worst of the decisions' verdicts (pass without any).
     pub verdict: Verdict,
+    /// Each policy's input, when [`GateConfig::keep_inputs`] asks for them.
+    pub inputs: Vec<PolicyInput>,
 }
 
 /// Runs the host's own checks and every policy; any policy error fails closed.
@@ -213,6 +226,7 @@ pub fn decide(subject: &Subject<'_>, config: &GateConfig) -> Result<Outcome, Err
             .into_iter()
             .chain(native::expired_suppressions(subject.notices))
             .collect();
+    let mut inputs = Vec::new();
     if !config.policies.is_empty() {
         let started = std::time::Instant::now();
         let host = Host::new(config.limits, config.cache_dir.clone())?;
@@ -230,6 +244,12 @@ pub fn decide(subject: &Subject<'_>, config: &GateConfig) -> Result<Outcome, Err
                 source,
             })?;
             decisions.push(evaluate(&host, policy, &input)?);
+            if config.keep_inputs {
+                inputs.push(PolicyInput {
+                    module: policy.name.clone(),
+                    document: input,
+                });
+            }
         }
         tracing::info!(
             "{} policies evaluated in {:.1} ms",
@@ -242,7 +262,11 @@ pub fn decide(subject: &Subject<'_>, config: &GateConfig) -> Result<Outcome, Err
         .map(|d| d.verdict)
         .max()
         .unwrap_or(Verdict::Pass);
-    Ok(Outcome { decisions, verdict })
+    Ok(Outcome {
+        decisions,
+        verdict,
+        inputs,
+    })
 }
 
 #[cfg(test)]

@@ -176,7 +176,7 @@ fn vulnerability(entry: &Entry<'_>, p: &EntryPackage<'_>) -> Vulnerability {
             version: p.version.to_owned(),
             package_manager: p.ecosystem.clone().unwrap_or_else(|| "unknown".to_owned()),
             file_path: format!("/{}", entry.location.path),
-            fixed_in_version: entry.fixed_versions.first().cloned(),
+            fixed_in_version: entry.nearest_fix.map(str::to_owned),
             remediation: cut(&entry.fix, 512),
         }],
         reference_urls: entry.help_uri.iter().cloned().collect(),

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use portcullis_model::Timestamp;
 use portcullis_vulndb::{
-    human_duration, AffectedRow, BuildReport, EpssScore, Event, KevEntry, Status,
+    human_duration, AffectedRow, BuildReport, CveRecord, EpssScore, Event, KevEntry, Status,
 };
 
 /// `db status`: schema, build time and age, digest, sources, counts per ecosystem.
@@ -87,26 +87,47 @@ pub fn db_lookup(found: &[(&String, &String, Vec<AffectedRow>)]) -> String {
     out
 }
 
-/// `db show`: the stored record, then KEV and EPSS data when present.
-pub fn db_record(record: &[u8], kev: Option<&KevEntry>, epss: Option<EpssScore>) -> String {
-    let mut out = String::from_utf8_lossy(record).into_owned();
-    if !out.ends_with('\n') {
-        out.push('\n');
-    }
+/// `db show`: what the DB knows of an id besides its records, a line each.
+pub fn db_record_notes(
+    kev: Option<&KevEntry>,
+    epss: Option<EpssScore>,
+    cve: Option<&CveRecord>,
+) -> Vec<String> {
+    let mut notes = Vec::new();
     if let Some(kev) = kev {
-        let _ = writeln!(
-            out,
+        notes.push(format!(
             "kev: added {} ({})",
             kev.date_added,
             kev.name.as_deref().unwrap_or("-")
-        );
+        ));
     }
     if let Some(epss) = epss {
-        let _ = writeln!(
-            out,
+        notes.push(format!(
             "epss: {:.5} (percentile {:.5})",
             epss.score, epss.percentile
-        );
+        ));
     }
-    out
+    if let Some(cve) = cve {
+        let vectors = |list: &[portcullis_vulndb::SeverityVector]| {
+            if list.is_empty() {
+                "none".to_owned()
+            } else {
+                list.iter()
+                    .map(|v| v.score.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        let word = |w: &Option<String>| w.clone().unwrap_or_else(|| "-".to_owned());
+        notes.push(format!(
+            "cve record{}: CNA {}; CISA ADP {}; SSVC exploitation {}, automatable {}, technical impact {}",
+            if cve.rejected { " (rejected)" } else { "" },
+            vectors(&cve.cna),
+            vectors(&cve.adp),
+            word(&cve.ssvc.exploitation),
+            word(&cve.ssvc.automatable),
+            word(&cve.ssvc.technical_impact),
+        ));
+    }
+    notes
 }

@@ -79,6 +79,8 @@ pub(super) struct Entry<'a> {
     pub(super) vector: Option<&'a str>,
     pub(super) package: Option<EntryPackage<'a>>,
     pub(super) fixed_versions: &'a [String],
+    /// The nearest fixed version above the installed one.
+    pub(super) nearest_fix: Option<&'a str>,
     /// What to do, one sentence.
     pub(super) fix: String,
     pub(super) location: EntryLocation<'a>,
@@ -280,13 +282,14 @@ fn failing_ids(report: &Report) -> BTreeSet<&str> {
         .collect()
 }
 
-fn fix_text(name: &str, version: &str, fixed: &[String]) -> String {
-    match fixed {
-        [] => format!("No fixed version of {name} is known yet"),
-        [only] => format!("Upgrade {name} from {version} to {only} or later"),
-        several => format!(
-            "Upgrade {name} from {version} to one of {} or later",
-            several.join(", ")
+/// What to do: upgrade to the nearest fixed version above the installed one.
+fn fix_text(name: &str, version: &str, finding: &portcullis_match::Finding) -> String {
+    match (&finding.nearest_fix, finding.fixed_versions.as_slice()) {
+        (Some(nearest), _) => format!("Upgrade {name} from {version} to {nearest} or later"),
+        (None, []) => format!("No fixed version of {name} is known yet"),
+        (None, fixed) => format!(
+            "No fixed version of {name} above {version} is known (fixed in {})",
+            fixed.join(", ")
         ),
     }
 }
@@ -370,7 +373,8 @@ fn finding_entry<'a>(
             versionless_purl: versionless(&package.purl),
         }),
         fixed_versions: &finding.fixed_versions,
-        fix: fix_text(&package.name, &package.version, &finding.fixed_versions),
+        nearest_fix: finding.nearest_fix.as_deref(),
+        fix: fix_text(&package.name, &package.version, finding),
         location: located(report, path, proof.and_then(|l| l.layer)),
         help_uri: Some(format!("https://osv.dev/vulnerability/{}", finding.id)),
         suppressed: assessed.suppression.as_ref(),
@@ -409,6 +413,7 @@ fn check_entry<'a>(
         vector: None,
         package: None,
         fixed_versions: &[],
+        nearest_fix: None,
         fix: check.rule.fix.trim_end_matches('.').to_owned(),
         location: located(report, path, check.layer),
         help_uri: None,

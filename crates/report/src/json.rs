@@ -142,6 +142,8 @@ struct JsonFinding<'a> {
     severity_vector: Option<&'a str>,
     cvss: Vec<Cvss<'a>>,
     fixed_versions: &'a [String],
+    /// The nearest fixed version above the installed one.
+    fixed_version: Option<&'a str>,
     kev: Option<Kev<'a>>,
     /// KEV lists it or CISA's SSVC says `Exploitation: active`.
     known_exploited: bool,
@@ -422,6 +424,7 @@ fn finding<'a>(report: &'a Report, assessed: &'a AssessedFinding) -> JsonFinding
             })
             .collect(),
         fixed_versions: &finding.fixed_versions,
+        fixed_version: finding.nearest_fix.as_deref(),
         kev: score.kev.as_ref().map(|k| Kev {
             cve: &k.cve,
             date_added: &k.date_added,

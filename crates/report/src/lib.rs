@@ -16,7 +16,7 @@ mod spdx;
 mod table;
 mod teamcity;
 
-pub use db_status::{db_build_summary, db_lookup, db_record, db_status};
+pub use db_status::{db_build_summary, db_lookup, db_record_notes, db_status};
 pub use output::{creation_time, write_atomic, write_stdout};
 
 pub use markdown::MARKER_PREFIX;
@@ -45,7 +45,7 @@ pub fn render_report(
 ) -> Result<String, RenderError> {
     let sbom = |format| render_sbom(format, &report.target, &report.inventory, config);
     let mut text = match format {
-        ReportFormat::Table => return Ok(table::render(report, colour)),
+        ReportFormat::Table => return Ok(table::render(report, &config.table, colour)),
         ReportFormat::Json => serde_json::to_string_pretty(&json::document(report))?,
         ReportFormat::Cyclonedx => return Ok(sbom(SbomFormat::Cyclonedx)?),
         ReportFormat::Spdx => return Ok(sbom(SbomFormat::Spdx)?),
@@ -69,6 +69,45 @@ pub struct RenderConfig {
     pub created: String,
     /// Where ASFF findings are filed.
     pub aws: AwsTarget,
+    /// What the table shows (the other formats show everything).
+    pub table: TableView,
+}
+
+/// The table's view filters (`--severity`, `--ignore-unfixed`): they hide
+/// rows, never change the verdict, and the table says what it hid.
+#[derive(Debug, Clone, Default)]
+pub struct TableView {
+    /// Only these severities, when set.
+    pub severities: Option<Vec<portcullis_model::Severity>>,
+    /// Hide findings with no fixed version.
+    pub ignore_unfixed: bool,
+}
+
+impl TableView {
+    /// Whether the table shows a finding of `severity`, fixable or not.
+    pub fn shows(&self, severity: portcullis_model::Severity, fixable: bool) -> bool {
+        self.severities
+            .as_ref()
+            .is_none_or(|wanted| wanted.contains(&severity))
+            && (fixable || !self.ignore_unfixed)
+    }
+
+    fn is_filtering(&self) -> bool {
+        self.severities.is_some() || self.ignore_unfixed
+    }
+
+    /// The filters, as flags: `--severity critical,high --ignore-unfixed`.
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(severities) = &self.severities {
+            let names: Vec<&str> = severities.iter().map(|s| s.name()).collect();
+            parts.push(format!("--severity {}", names.join(",")));
+        }
+        if self.ignore_unfixed {
+            parts.push("--ignore-unfixed".to_owned());
+        }
+        parts.join(" ")
+    }
 }
 
 /// The AWS account and region ASFF findings name.

@@ -103,10 +103,10 @@ fn top_findings(out: &mut String, open: &[&Entry<'_>]) {
             .package
             .as_ref()
             .map_or((entry.title.as_str(), ""), |p| (p.name, p.version));
-        let fixed = if entry.fixed_versions.is_empty() {
-            "no fix yet".to_owned()
-        } else {
-            entry.fixed_versions.join(", ")
+        let fixed = match (entry.nearest_fix, entry.fixed_versions) {
+            (Some(nearest), _) => nearest.to_owned(),
+            (None, []) => "no fix yet".to_owned(),
+            (None, _) => "none above".to_owned(),
         };
         let id = match &entry.help_uri {
             Some(uri) => format!("[{}]({uri})", entry.rule_id),

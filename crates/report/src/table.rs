@@ -9,6 +9,8 @@ use portcullis_assess::AssessedFinding;
 use portcullis_model::Severity;
 use portcullis_scan::Report;
 
+use super::TableView;
+
 fn paint(text: &str, code: &str, colour: bool) -> String {
     if colour {
         format!("\u{1b}[{code}m{text}\u{1b}[0m")
@@ -39,13 +41,14 @@ fn fit(text: &str, width: usize) -> String {
 
 /// The column titles, laid out as the rows below them.
 const HEADER: &str =
-    "ID                   PACKAGE                      INSTALLED              FIXED                  RISK     SRC LAYER  PATH";
+    "ID                   PACKAGE                      INSTALLED              FIXED                  RISK FLAGS   SRC LAYER  PATH";
 
 /// What the SRC column's markers say.
 const SOURCE_LEGEND: &str =
-    "severity source (SRC): V vendor, O the advisory's CVSS, C the CVE record's CNA, A CISA ADP, blank unknown";
+    "SRC (severity source): V vendor, O the advisory's CVSS, C the CVE record's CNA, A CISA ADP, blank unknown\n\
+     FLAGS: KEV listed by CISA KEV, EXP exploited per CISA's SSVC, SUP suppressed (ignore file or VEX)";
 
-pub(super) fn render(report: &Report, colour: bool) -> String {
+pub(super) fn render(report: &Report, view: &TableView, colour: bool) -> String {
     let mut out = String::new();
     let target = &report.target;
     let inventory = &report.inventory;
@@ -73,10 +76,14 @@ pub(super) fn render(report: &Report, colour: bool) -> String {
         Severity::Low,
         Severity::Unknown,
     ] {
-        let count = severity_section(&mut out, report, severity, colour);
-        if count > 0 {
-            counts.push(format!("{count} {}", severity.name()));
+        let (count, suppressed) = severity_section(&mut out, report, severity, view, colour);
+        if count > suppressed {
+            counts.push(format!("{} {}", count - suppressed, severity.name()));
         }
+    }
+    let suppressed = report.findings.iter().filter(|f| f.is_suppressed()).count();
+    if suppressed > 0 {
+        counts.push(format!("{suppressed} suppressed"));
     }
     if !report.checks.is_empty() {
         checks_section(&mut out, report, colour);
@@ -85,6 +92,19 @@ pub(super) fn render(report: &Report, colour: bool) -> String {
     if !report.findings.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "{SOURCE_LEGEND}");
+    }
+    let hidden = report
+        .findings
+        .iter()
+        .filter(|f| !view.shows(f.score.severity, !f.finding.fixed_versions.is_empty()))
+        .count();
+    if view.is_filtering() {
+        let _ = writeln!(
+            out,
+            "the table hides {hidden} of {} findings ({}); the verdict and every other format count them",
+            report.findings.len(),
+            view.describe()
+        );
     }
     let diagnostics = report.diagnostics();
     if !diagnostics.is_empty() {
@@ -108,29 +128,30 @@ fn finding_row(report: &Report, assessed: &AssessedFinding) -> (u8, String) {
         .first()
         .and_then(|l| l.layer)
         .map_or_else(|| "-".to_owned(), |index| format!("{}", index + 1));
-    let fixed = if finding.fixed_versions.is_empty() {
-        "(no fix)".to_owned()
-    } else {
-        finding.fixed_versions.join(", ")
+    // The nearest fix above the installed version (the JSON lists them all).
+    let fixed = match (&finding.nearest_fix, finding.fixed_versions.as_slice()) {
+        (Some(nearest), _) => nearest.clone(),
+        (None, []) => "(no fix)".to_owned(),
+        (None, _) => "(none above)".to_owned(),
     };
-    // KEV-listed, or exploited in the wild by CISA's SSVC decision.
-    let kev = if score.kev.is_some() {
-        " KEV"
+    // KEV-listed, or exploited in the wild by CISA's SSVC decision; accepted
+    // by an ignore entry or a VEX statement.
+    let mut flags = Vec::new();
+    if score.kev.is_some() {
+        flags.push("KEV");
     } else if score.known_exploited() {
-        " EXP"
-    } else {
-        ""
-    };
+        flags.push("EXP");
+    }
+    if assessed.is_suppressed() {
+        flags.push("SUP");
+    }
+    let flags = flags.join(",");
     let source = score.severity_source.marker();
-    let id = if assessed.is_suppressed() {
-        format!("{} (suppressed)", finding.id)
-    } else {
-        finding.id.to_string()
-    };
+    let id = finding.id.to_string();
     (
         score.risk,
         format!(
-            "  {:<20} {:<28} {:<22} {:<22} {:>4}{kev:<4} {source:<3} {:>5}  {}",
+            "  {:<20} {:<28} {:<22} {:<22} {:>4} {flags:<7} {source:<3} {:>5}  {}",
             fit(&id, 20),
             fit(&package.name, 28),
             fit(&package.version, 22),
@@ -142,16 +163,29 @@ fn finding_row(report: &Report, assessed: &AssessedFinding) -> (u8, String) {
     )
 }
 
-/// The findings of one severity, highest risk first; returns how many.
-fn severity_section(out: &mut String, report: &Report, severity: Severity, colour: bool) -> usize {
-    let mut rows: Vec<(u8, String)> = report
+/// The findings of one severity that `view` shows, highest risk first;
+/// returns how many findings of that severity there are (shown or not), and
+/// how many of them are suppressed.
+fn severity_section(
+    out: &mut String,
+    report: &Report,
+    severity: Severity,
+    view: &TableView,
+    colour: bool,
+) -> (usize, usize) {
+    let all: Vec<&AssessedFinding> = report
         .findings
         .iter()
         .filter(|assessed| assessed.score.severity == severity)
+        .collect();
+    let suppressed = all.iter().filter(|f| f.is_suppressed()).count();
+    let mut rows: Vec<(u8, String)> = all
+        .iter()
+        .filter(|f| view.shows(severity, !f.finding.fixed_versions.is_empty()))
         .map(|assessed| finding_row(report, assessed))
         .collect();
     if rows.is_empty() {
-        return 0;
+        return (all.len(), suppressed);
     }
     rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     let _ = writeln!(out);
@@ -168,7 +202,7 @@ fn severity_section(out: &mut String, report: &Report, severity: Severity, colou
     for (_, row) in &rows {
         let _ = writeln!(out, "{row}");
     }
-    rows.len()
+    (all.len(), suppressed)
 }
 
 /// The hygiene and secret checks, most severe first.
@@ -220,7 +254,11 @@ fn verdict_line(out: &mut String, report: &Report, counts: &[String], colour: bo
         "verdict: {}  ({summary}; DB {} built {})",
         paint(
             verdict,
-            if verdict == "pass" { "32" } else { "1;31" },
+            match verdict {
+                "pass" => "32",
+                "warn" => "33",
+                _ => "1;31",
+            },
             colour
         ),
         report.db.digest.get(..19).unwrap_or(&report.db.digest),

@@ -202,6 +202,7 @@ impl Scanner {
             layer_steps,
             decisions: outcome.decisions,
             verdict: outcome.verdict,
+            policy_inputs: outcome.inputs,
         })
     }
 }

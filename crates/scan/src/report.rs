@@ -78,6 +78,8 @@ pub struct Report {
     pub layer_steps: Vec<Option<DockerfileStep>>,
     pub decisions: Vec<Decision>,
     pub verdict: Verdict,
+    /// Each policy's exact input, when the gate was asked to keep them.
+    pub policy_inputs: Vec<portcullis_policy::PolicyInput>,
 }
 
 impl Report {

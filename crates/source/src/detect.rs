@@ -52,10 +52,40 @@ pub(super) fn detect(target: &str) -> Result<(TargetKind, String), Error> {
     if path.is_file() {
         return Ok((sniff_tarball(path)?, target.to_owned()));
     }
+    if let Some(error) = unknown_prefix(target) {
+        return Err(error);
+    }
     if looks_like_reference(target) {
         return Ok((TargetKind::Registry, target.to_owned()));
     }
     Err(Error::UnknownTarget(target.to_owned()))
+}
+
+/// `oci-dri:PATH`: a word and a colon that cannot start a reference, because
+/// what follows looks like a path (where a tag or a port would be) or is a
+/// file or folder that exists; the nearest known prefix (a typo or two away)
+/// is suggested. `app:1.2` stays a reference even when it is close to `zip:`.
+fn unknown_prefix(target: &str) -> Option<Error> {
+    let (word, rest) = target.split_once(':')?;
+    if word.is_empty() || !word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+        return None;
+    }
+    let names = PREFIXES.map(|(prefix, _)| prefix.trim_end_matches(':'));
+    let nearest = names
+        .iter()
+        .map(|name| (strsim::damerau_levenshtein(word, name), *name))
+        .min()
+        .filter(|(distance, _)| *distance <= 2);
+    let path_like = rest.starts_with(['/', '.', '~']) || Path::new(rest).exists();
+    if !path_like {
+        return None;
+    }
+    Some(Error::UnknownPrefix {
+        target: target.to_owned(),
+        prefix: word.to_owned(),
+        suggestion: nearest.map(|(_, name)| format!("{name}:{rest}")),
+        known: names.map(|n| format!("{n}:")).join(", "),
+    })
 }
 
 /// Whether `text` can be a `host/repo[:tag|@digest]` reference.

@@ -9,6 +9,13 @@ use portcullis_model::{Digest, DigestError};
 pub enum Error {
     #[error("`{0}` is neither a path that exists nor a registry reference")]
     UnknownTarget(String),
+    #[error("`{target}`: `{prefix}:` is not a target kind{}; the kinds are {known}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    UnknownPrefix {
+        target: String,
+        prefix: String,
+        suggestion: Option<String>,
+        known: String,
+    },
     #[error("`{path}` is not an image: {why}")]
     NotAnImage { path: PathBuf, why: &'static str },
     #[error(
@@ -121,6 +128,7 @@ impl Error {
             ),
             Error::Runtime(_) => true,
             Error::UnknownTarget(_)
+            | Error::UnknownPrefix { .. }
             | Error::NotAnImage { .. }
             | Error::OutsideInput { .. }
             | Error::Io { .. }

@@ -72,9 +72,13 @@ pub enum Error {
     #[error("no mirror had `{ecosystem}` (tried {tried})")]
     NoMirror { ecosystem: String, tried: String },
     #[error(
-        "could not reach any mirror for `{ecosystem}` (tried {tried}); the DB was left as it was"
+        "could not reach any mirror for `{ecosystem}` (tried {tried}: {why}); the DB was left as it was"
     )]
-    Unreachable { ecosystem: String, tried: String },
+    Unreachable {
+        ecosystem: String,
+        tried: String,
+        why: String,
+    },
     #[error("`{origin}` holds no valid records for `{name}` ({skipped} entries were not valid); the DB was left as it was")]
     EmptyFeed {
         origin: String,

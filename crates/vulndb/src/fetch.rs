@@ -129,7 +129,11 @@ pub(crate) enum Fetched {
     /// No mirror has it.
     Absent { tried: Vec<String> },
     /// No mirror that might have it answered (network errors, 5xx after retries).
-    Unreachable { tried: Vec<String> },
+    Unreachable {
+        tried: Vec<String>,
+        /// The last mirror's last error.
+        why: String,
+    },
 }
 
 /// Fetches over HTTP with one runtime and client for the whole update.
@@ -185,7 +189,7 @@ impl Fetcher {
         previous: Option<&SourceInfo>,
     ) -> Result<Fetched, Error> {
         let mut tried = Vec::new();
-        let mut unreachable = false;
+        let mut unreachable: Option<String> = None;
         for mirror in mirrors {
             match mirror {
                 Mirror::Folder(root) => {
@@ -205,17 +209,16 @@ impl Fetcher {
                     let url = format!("{base}/{}/all.zip", ecosystem.replace(' ', "%20"));
                     tried.push(url.clone());
                     match self.url(&url, previous)? {
-                        Fetched::Unreachable { .. } => unreachable = true,
+                        Fetched::Unreachable { why, .. } => unreachable = Some(why),
                         Fetched::Absent { .. } => {}
                         fetched => return Ok(fetched),
                     }
                 }
             }
         }
-        Ok(if unreachable {
-            Fetched::Unreachable { tried }
-        } else {
-            Fetched::Absent { tried }
+        Ok(match unreachable {
+            Some(why) => Fetched::Unreachable { tried, why },
+            None => Fetched::Absent { tried },
         })
     }
 
@@ -224,29 +227,37 @@ impl Fetcher {
     pub(crate) fn url(&self, url: &str, previous: Option<&SourceInfo>) -> Result<Fetched, Error> {
         let tried = || vec![url.to_owned()];
         let previous = previous.filter(|p| p.url == url);
+        let mut last = String::new();
         for attempt in 0..ATTEMPTS_PER_MIRROR {
             match self.runtime.block_on(self.attempt(url, previous))? {
                 Attempt::Done(fetched) => return Ok(fetched),
                 Attempt::NotFound => return Ok(Fetched::Absent { tried: tried() }),
                 Attempt::GiveUp(why) => {
-                    tracing::warn!("`{url}`: {why}; trying the next mirror");
-                    return Ok(Fetched::Unreachable { tried: tried() });
+                    // One line per feed at most, from the caller's error;
+                    // the details at -v.
+                    tracing::info!("`{url}`: {why}; trying the next mirror");
+                    return Ok(Fetched::Unreachable {
+                        tried: tried(),
+                        why,
+                    });
                 }
                 Attempt::Retry(after, why) => {
                     let backoff = after
                         .unwrap_or(FIRST_BACKOFF * 2u32.pow(attempt))
                         .min(MAX_RETRY_AFTER);
                     if attempt + 1 < ATTEMPTS_PER_MIRROR {
-                        tracing::warn!("`{url}`: {why}; retrying in {} ms", backoff.as_millis());
+                        tracing::debug!("`{url}`: {why}; retrying in {} ms", backoff.as_millis());
                         std::thread::sleep(backoff);
-                    } else {
-                        tracing::warn!("`{url}`: {why}");
                     }
+                    last = why;
                 }
             }
         }
-        tracing::warn!("`{url}`: giving up after {ATTEMPTS_PER_MIRROR} attempts");
-        Ok(Fetched::Unreachable { tried: tried() })
+        tracing::info!("`{url}`: giving up after {ATTEMPTS_PER_MIRROR} attempts: {last}");
+        Ok(Fetched::Unreachable {
+            tried: tried(),
+            why: format!("{last} ({ATTEMPTS_PER_MIRROR} attempts)"),
+        })
     }
 
     async fn attempt(&self, url: &str, previous: Option<&SourceInfo>) -> Result<Attempt, Error> {
@@ -267,6 +278,8 @@ impl Fetcher {
                     REQUEST_TIMEOUT.as_secs()
                 )))
             }
+            // A URL that cannot be requested at all is not worth a retry.
+            Err(error) if error.is_builder() => return Ok(Attempt::GiveUp(error_chain(&error))),
             Err(error) => return Ok(Attempt::Retry(None, error_chain(&error))),
         };
         let status = response.status();

@@ -150,10 +150,11 @@ pub fn update(config: &UpdateConfig, now: Timestamp) -> Result<BuildReport, Erro
                 unchanged += 1;
                 tracing::info!("`{ecosystem}` is unchanged since the last update")
             }
-            Fetched::Unreachable { tried } => {
+            Fetched::Unreachable { tried, why } => {
                 return Err(Error::Unreachable {
                     ecosystem: ecosystem.clone(),
                     tried: tried.join(", "),
+                    why,
                 })
             }
             Fetched::Absent { tried } if explicit => {
@@ -242,10 +243,11 @@ fn extra_feeds(
                 downloads.push(_scratch);
             }
             Fetched::Unchanged => unchanged += 1,
-            Fetched::Unreachable { .. } => {
+            Fetched::Unreachable { why, .. } => {
                 return Err(Error::Unreachable {
                     ecosystem: name.to_owned(),
                     tried: url.clone(),
+                    why,
                 })
             }
             Fetched::Absent { .. } => {

@@ -256,6 +256,36 @@ impl Database {
             .transpose()
     }
 
+    /// Every record whose id is `id` or that names it as an alias, with its id.
+    pub fn records(&self, id: &str) -> Result<Vec<(String, Vec<u8>)>, Error> {
+        let error = sql_error(&self.path);
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT osv_id, record FROM advisories WHERE osv_id = ?1
+                 UNION SELECT a.osv_id, a.record FROM aliases l JOIN advisories a ON a.id = l.advisory WHERE l.alias = ?1
+                 ORDER BY 1",
+            )
+            .map_err(&error)?;
+        let rows = statement
+            .query_map([id], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?))
+            })
+            .map_err(&error)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (osv_id, compressed) = row.map_err(&error)?;
+            let record = zstd::stream::decode_all(compressed.as_slice()).map_err(|source| {
+                Error::Compress {
+                    path: self.path.clone(),
+                    source,
+                }
+            })?;
+            out.push((osv_id, record));
+        }
+        Ok(out)
+    }
+
     pub fn kev(&self, cve: &str) -> Result<Option<KevEntry>, Error> {
         self.connection
             .query_row(
