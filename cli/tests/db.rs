@@ -113,8 +113,9 @@ fn import_of_the_shared_corpus_holds_every_record() {
     // Concrete lookups: the DB answers with real advisories.
     let (_, out, _) = run(cache.path(), &db_args(&db, &["lookup", "PyPI", "PyYAML"]));
     assert!(out.contains("PYSEC-2021-142"), "{out}");
-    let (_, out, _) = run(cache.path(), &db_args(&db, &["show", "CVE-2021-44228"]));
-    assert!(out.contains("kev: added 2021-12-10"), "{out}");
+    let (_, out, err) = run(cache.path(), &db_args(&db, &["show", "CVE-2021-44228"]));
+    assert!(out.contains("\"CVE-2021-44228\""), "{out}");
+    assert!(err.contains("kev: added 2021-12-10"), "{err}");
 }
 
 #[test]
@@ -177,7 +178,16 @@ fn failing_first_mirror_falls_back_to_the_second() {
         3,
         "three attempts with backoff on the failing mirror"
     );
-    assert!(err.contains("HTTP 503"), "{err}");
+    // One line says which mirror failed and why, not one per attempt.
+    assert!(
+        err.contains("HTTP 503") && err.contains("(3 attempts)"),
+        "{err}"
+    );
+    assert_eq!(
+        err.lines().filter(|l| l.contains("WARN")).count(),
+        1,
+        "{err}"
+    );
     assert_eq!(good.requests().len(), 1);
 }
 

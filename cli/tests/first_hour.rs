@@ -352,3 +352,44 @@ fn quiet_scan_of_a_fixture_prints_only_the_report() {
     assert!(err.is_empty(), "{err}");
     assert!(serde_json::from_str::<Value>(&out).is_ok());
 }
+
+#[test]
+fn a_trivyignore_in_the_working_folder_carries_over_and_says_so() {
+    let cache = tempfile::tempdir().unwrap();
+    std::fs::write(
+        cache.path().join(".trivyignore"),
+        "# insert_many is never called\nCVE-2021-25900 exp:2999-01-01\n",
+    )
+    .unwrap();
+    let demo = demo();
+    let output = portcullis(cache.path())
+        .current_dir(cache.path())
+        .args([
+            "scan",
+            demo.to_str().unwrap(),
+            "--db",
+            corpus_db().to_str().unwrap(),
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert!(
+        err.contains("`.trivyignore`: `CVE-2021-25900` becomes an ignore entry everywhere, until 2999-01-01 (reason: insert_many is never called)"),
+        "{err}"
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let smallvec = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "CVE-2021-25900")
+        .unwrap();
+    assert_eq!(
+        smallvec["suppressed"]["reason"],
+        "insert_many is never called"
+    );
+    // The only critical finding is accepted: the default gate no longer fails.
+    assert_eq!(output.status.code(), Some(0), "{err}");
+}

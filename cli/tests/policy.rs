@@ -156,7 +156,8 @@ fn inspect_and_test_run_one_module() {
         ])
         .output()
         .unwrap();
-    assert!(test.status.success(), "{}", stderr(&test));
+    // A failing decision exits 1, as a scan it failed would.
+    assert_eq!(test.status.code(), Some(1), "{}", stderr(&test));
     assert!(String::from_utf8_lossy(&test.stdout).contains("builtin:severity-gate: fail"));
 }
 

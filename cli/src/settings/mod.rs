@@ -33,6 +33,8 @@ pub(crate) use file::{load as load_file, ConfigFile};
 
 /// The ignore file read when none is named.
 const DEFAULT_IGNORE_FILE: &str = ".portcullis-ignore.toml";
+/// Trivy's ignore files, read when there is no Portcullis one.
+const TRIVY_IGNORE_FILES: [&str; 3] = [".trivyignore.yaml", ".trivyignore.yml", ".trivyignore"];
 /// The secrets allow-list read when none is named.
 const DEFAULT_SECRETS_ALLOW: &str = ".portcullis-secrets.toml";
 /// The DB-age warning and failure thresholds when none is set.
@@ -317,6 +319,9 @@ fn suppressions(args: &ScanArgs, file: &ConfigFile) -> anyhow::Result<Suppressio
             ignore_files.push(path.clone());
         } else if Path::new(DEFAULT_IGNORE_FILE).is_file() {
             ignore_files.push(DEFAULT_IGNORE_FILE.to_owned());
+        } else if let Some(trivy) = TRIVY_IGNORE_FILES.iter().find(|f| Path::new(f).is_file()) {
+            // A Trivy user's file carries over; each entry says what it became.
+            ignore_files.push((*trivy).to_owned());
         }
     }
     let vex = if args.vex.is_empty() {

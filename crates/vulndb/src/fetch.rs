@@ -189,6 +189,7 @@ impl Fetcher {
         previous: Option<&SourceInfo>,
     ) -> Result<Fetched, Error> {
         let mut tried = Vec::new();
+        let mut failed: Vec<String> = Vec::new();
         let mut unreachable: Option<String> = None;
         for mirror in mirrors {
             match mirror {
@@ -209,9 +210,19 @@ impl Fetcher {
                     let url = format!("{base}/{}/all.zip", ecosystem.replace(' ', "%20"));
                     tried.push(url.clone());
                     match self.url(&url, previous)? {
-                        Fetched::Unreachable { why, .. } => unreachable = Some(why),
+                        Fetched::Unreachable { why, .. } => {
+                            failed.push(format!("`{url}` ({why})"));
+                            unreachable = Some(why);
+                        }
                         Fetched::Absent { .. } => {}
-                        fetched => return Ok(fetched),
+                        fetched => {
+                            // Said once, and only when another mirror served it:
+                            // when none does, the update's error says why.
+                            if !failed.is_empty() {
+                                tracing::warn!("used `{url}`: {} failed", failed.join(", "));
+                            }
+                            return Ok(fetched);
+                        }
                     }
                 }
             }

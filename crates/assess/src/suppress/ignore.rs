@@ -46,7 +46,7 @@ struct RawEntry {
     expires: Option<toml::Value>,
 }
 
-fn valid_date(text: &str) -> bool {
+pub(super) fn valid_date(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
     matches!(parts.as_slice(), [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2
         && [y, m, d].iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())))

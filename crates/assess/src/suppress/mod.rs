@@ -6,6 +6,7 @@
 
 mod baseline;
 mod ignore;
+mod trivyignore;
 mod vex;
 
 pub use baseline::{Baseline, BaselineKey};
@@ -92,11 +93,22 @@ impl Suppressions {
         let mut suppressions = Suppressions::default();
         for path in ignore_files {
             let text = String::from_utf8_lossy(&read(path)?).into_owned();
-            suppressions.ignores.extend(
-                ignore::parse(&text, path)?
-                    .into_iter()
-                    .map(|e| (path.clone(), e)),
-            );
+            let entries = match trivyignore::kind_of(path) {
+                None => ignore::parse(&text, path)?,
+                Some(kind) => {
+                    let entries = match kind {
+                        trivyignore::TrivyKind::Plain => trivyignore::parse_plain(&text, path)?,
+                        trivyignore::TrivyKind::Yaml => trivyignore::parse_yaml(&text, path)?,
+                    };
+                    for entry in &entries {
+                        tracing::warn!("{}", trivyignore::describe(path, entry));
+                    }
+                    entries
+                }
+            };
+            suppressions
+                .ignores
+                .extend(entries.into_iter().map(|e| (path.clone(), e)));
         }
         for path in vex_files {
             suppressions.vex.extend(
