@@ -201,6 +201,16 @@ fn cve_records_rate_what_the_osv_records_leave_unrated() {
     );
 }
 
+/// CVE-2023-39325 in golang.org/x/net, as a report has it.
+fn x_net_rapid_reset(report: &Value) -> &Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "CVE-2023-39325" && f["package"]["name"] == "golang.org/x/net")
+        .unwrap()
+}
+
 #[test]
 fn active_exploitation_in_ssvc_counts_as_known_exploitation() {
     // CVE-2023-39325 (Go's HTTP/2 rapid reset) is related to CVE-2023-44487,
@@ -210,12 +220,7 @@ fn active_exploitation_in_ssvc_counts_as_known_exploitation() {
     let db = db_of(&["osv/Go/all.zip", "cve/vulnrichment.zip"]);
     let (code, report) = scan_json(&db, &["--policy", "builtin:known-exploited"]);
     assert_eq!(code, 1, "{:#}", report["policies"]);
-    let finding = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "CVE-2023-39325" && f["package"]["name"] == "golang.org/x/net")
-        .unwrap();
+    let finding = x_net_rapid_reset(&report);
     assert_eq!(finding["kev"], Value::Null);
     assert_eq!(finding["knownExploited"], true);
     assert_eq!(finding["ssvc"]["cve"], "CVE-2023-44487");
@@ -231,12 +236,7 @@ fn active_exploitation_in_ssvc_counts_as_known_exploitation() {
     // A KEV listing alone gives the same +25.
     let kev_only = db_of(&["osv/Go/all.zip", "kev/known_exploited_vulnerabilities.json"]);
     let (_, report) = scan_json(&kev_only, &["--fail-on", "none"]);
-    let finding = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "CVE-2023-39325" && f["package"]["name"] == "golang.org/x/net")
-        .unwrap();
+    let finding = x_net_rapid_reset(&report);
     assert_eq!(
         (
             finding["knownExploited"].as_bool(),

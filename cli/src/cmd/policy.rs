@@ -111,15 +111,7 @@ fn input_documents(bytes: &[u8], set: &[String]) -> anyhow::Result<Vec<Vec<u8>>>
     if values.is_empty() {
         anyhow::bail!("it holds no input document");
     }
-    let mut settings = std::collections::BTreeMap::new();
-    for pair in set {
-        let (key, value) = pair
-            .split_once('=')
-            .with_context(|| format!("`--set {pair}` should be KEY=VALUE"))?;
-        let value = serde_json::from_str(value)
-            .unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
-        settings.insert(key.to_owned(), value);
-    }
+    let settings = settings::set_pairs(set)?;
     let single = values.len() == 1;
     values
         .into_iter()

@@ -263,10 +263,10 @@ fn table_view(args: &ScanArgs) -> anyhow::Result<TableView> {
     })
 }
 
-/// `--set KEY=VALUE` (JSON values, else strings) and `--fail-on`.
-fn overrides(args: &ScanArgs) -> anyhow::Result<Overrides> {
+/// `--set KEY=VALUE` pairs: JSON values, else strings.
+pub(crate) fn set_pairs(pairs: &[String]) -> anyhow::Result<policy::Settings> {
     let mut settings = policy::Settings::new();
-    for pair in &args.set {
+    for pair in pairs {
         let (key, value) = pair
             .split_once('=')
             .with_context(|| format!("`--set {pair}` should be KEY=VALUE"))?;
@@ -274,6 +274,12 @@ fn overrides(args: &ScanArgs) -> anyhow::Result<Overrides> {
             .unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
         settings.insert(key.to_owned(), value);
     }
+    Ok(settings)
+}
+
+/// `--set KEY=VALUE` and `--fail-on`.
+fn overrides(args: &ScanArgs) -> anyhow::Result<Overrides> {
+    let settings = set_pairs(&args.set)?;
     let fail_on = match &args.fail_on {
         Some(fail_on) => {
             if fail_on != "none" {
