@@ -6,6 +6,7 @@
 mod support;
 
 mod bad_input;
+mod cache_trust;
 mod checks;
 mod db;
 mod fail_closed;

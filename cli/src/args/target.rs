@@ -30,6 +30,10 @@ pub(crate) struct TargetArgs {
     /// Allow plain HTTP to this registry (host:port); loopback registries always may.
     #[arg(long, value_name = "HOST:PORT")]
     pub(crate) insecure_registry: Vec<String>,
+    /// Seconds a registry download may go without a byte before the attempt
+    /// ends (each blob is tried 5 times, resuming where it stopped).
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub(crate) registry_timeout: u64,
     /// Refuse a layer that unpacks past this many bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_LAYER_BYTES)]
     pub(crate) max_layer_bytes: u64,

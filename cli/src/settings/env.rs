@@ -12,6 +12,8 @@ pub(crate) enum EnvVar {
     Db,
     /// The cache directory (`--cache-dir`).
     CacheDir,
+    /// The secret layer-cache and compiled-policy entries are sealed with.
+    CacheKey,
     /// Space-separated mirrors for `db update` (`--mirror`).
     Mirror,
     /// A `tracing` filter for the logs, instead of `-v`.
@@ -36,9 +38,10 @@ pub(crate) enum EnvVar {
 }
 
 impl EnvVar {
-    pub(crate) const ALL: [EnvVar; 15] = [
+    pub(crate) const ALL: [EnvVar; 16] = [
         EnvVar::Db,
         EnvVar::CacheDir,
+        EnvVar::CacheKey,
         EnvVar::Mirror,
         EnvVar::Log,
         EnvVar::DockerConfig,
@@ -58,6 +61,7 @@ impl EnvVar {
         match self {
             EnvVar::Db => "PORTCULLIS_DB",
             EnvVar::CacheDir => "PORTCULLIS_CACHE_DIR",
+            EnvVar::CacheKey => "PORTCULLIS_CACHE_KEY",
             EnvVar::Mirror => "PORTCULLIS_MIRROR",
             EnvVar::Log => "PORTCULLIS_LOG",
             EnvVar::DockerConfig => "DOCKER_CONFIG",

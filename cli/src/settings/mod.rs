@@ -17,7 +17,9 @@ use portcullis_engine::assess::suppress::{Baseline, Suppressions};
 use portcullis_engine::checks::AllowList;
 use portcullis_engine::layer::{LayerCache, LayerConfig};
 use portcullis_engine::model::{parse_duration, Severity, Timestamp};
-use portcullis_engine::policy::{self, GateConfig, Limits, Overrides, Policy};
+use portcullis_engine::policy::{
+    self, GateConfig, Limits, ModuleCache, Overrides, Policy, SealKey,
+};
 use portcullis_engine::report::{self, AwsTarget, RenderConfig, ReportFormat, TableView};
 use portcullis_engine::source::{SourceConfig, TargetKind};
 use portcullis_engine::vulndb::{
@@ -63,6 +65,29 @@ pub(crate) fn cache_dir(target: &TargetArgs) -> Option<PathBuf> {
         .clone()
         .or_else(|| EnvVar::CacheDir.get_os().map(PathBuf::from))
         .or_else(|| dirs::cache_dir().map(|dir| dir.join("portcullis")))
+}
+
+/// The secret cache entries are sealed with: `PORTCULLIS_CACHE_KEY`, else the
+/// key file in the user config dir (made on first use), else one for this run
+/// only. A key that is set (non-empty) but too short is an error, never ignored.
+fn cache_key() -> anyhow::Result<SealKey> {
+    if let Some(secret) = EnvVar::CacheKey.get_os().filter(|value| !value.is_empty()) {
+        let secret = secret
+            .into_string()
+            .map_err(|_| anyhow::anyhow!("`{}` is not UTF-8", EnvVar::CacheKey.name()))?;
+        return SealKey::from_secret(&secret)
+            .with_context(|| format!("`{}`", EnvVar::CacheKey.name()));
+    }
+    let file = dirs::config_dir().map(|dir| dir.join("portcullis").join(policy::KEY_FILE_NAME));
+    let key = match file {
+        Some(path) => SealKey::load_or_create(&path).or_else(|error| {
+            tracing::warn!("{error}; cache entries are kept for this run only");
+            SealKey::ephemeral()
+        }),
+        None => SealKey::ephemeral(),
+    }?;
+    tracing::debug!("cache entries are sealed with a key from {}", key.origin());
+    Ok(key)
 }
 
 /// The folder of Docker's `config.json`: `DOCKER_CONFIG`, or `~/.docker`.
@@ -186,9 +211,13 @@ pub(crate) fn read_config(target: &TargetArgs) -> anyhow::Result<ReadConfig> {
             docker_config_dir: docker_config_dir(),
             scratch_dir: cache_dir.as_ref().map(|dir| dir.join("tmp")),
             skip_dirs: target.skip_dir.clone(),
+            registry_timeout: Some(std::time::Duration::from_secs(target.registry_timeout)),
         },
         layers: LayerConfig {
-            cache: cache_dir.as_deref().map(LayerCache::new),
+            cache: match cache_dir.as_deref() {
+                Some(dir) => Some(LayerCache::new(dir, cache_key()?)),
+                None => None,
+            },
             max_layer_bytes: target.max_layer_bytes,
             max_image_bytes: target.max_image_bytes,
             threads,
@@ -395,10 +424,11 @@ pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<ScanSettings> {
                 stack_bytes: args.policy_stack,
                 stdout_bytes: args.policy_output,
             },
-            cache_dir: read.layers.cache.as_ref().map(|_| {
-                cache_dir(&args.target)
+            module_cache: read.layers.cache.as_ref().map(|layers| ModuleCache {
+                dir: cache_dir(&args.target)
                     .unwrap_or_else(std::env::temp_dir)
-                    .join("policies")
+                    .join("policies"),
+                key: layers.key().clone(),
             }),
             allow_partial: args.allow_partial || file.scan.allow_partial.unwrap_or(false),
             keep_inputs: args.policy_input.is_some(),

@@ -1,6 +1,7 @@
 //! The shared harness: the built binary, the fixture images, temp dirs, and a
 //! builder for small hand-made images (OCI layouts and docker-archives).
 
+pub(crate) mod fault_proxy;
 pub(crate) mod http;
 pub(crate) mod image;
 pub(crate) mod registry;

@@ -7,12 +7,20 @@
 //! digest, or the diff_id for a docker-archive): a digest an image merely
 //! claims could let one image poison the cache for another.
 //!
-//! Format: zstd over `PCLC1`, then length-prefixed sections (entries,
-//! whiteouts, opaque dirs, skipped files, inspector notes). A damaged entry is a cache miss.
+//! Each entry is sealed (`portcullis-seal`): it names its key (the layer
+//! digest, the selection's version, which folds in the collectors' and the
+//! inspector's, and the format) and carries an HMAC-SHA256 under a secret
+//! kept outside the cache. An entry copied over another's, flipped,
+//! truncated or written by someone without the secret is a miss: the layer is
+//! read again, never taken from the entry.
+//!
+//! Format inside the seal: zstd over `PCLC4`, then length-prefixed sections
+//! (entries, whiteouts, opaque dirs, skipped files, inspector notes).
 
 use std::io::{Read, Write};
 
 use portcullis_io::AtomicFile;
+use portcullis_seal::SealKey;
 use std::path::{Path, PathBuf};
 
 use super::select::NoteData;
@@ -20,23 +28,30 @@ use super::walk::{Entry, LayerContents, Note};
 use super::{Error, Selection};
 use portcullis_model::Digest;
 
-const MAGIC: &[u8; 5] = b"PCLC3";
+const MAGIC: &[u8; 5] = b"PCLC4";
 /// zstd level for cache entries: fast to write, still small.
 const ZSTD_LEVEL: i32 = 3;
 /// Refuse cache entries that decode past this size (1 GiB).
 const MAX_ENTRY_BYTES: u64 = 1 << 30;
 
-/// A cache directory.
+/// A cache directory and the key its entries are sealed with.
 #[derive(Debug, Clone)]
 pub struct LayerCache {
     dir: PathBuf,
+    key: SealKey,
 }
 
 impl LayerCache {
-    pub fn new(dir: &Path) -> LayerCache {
+    pub fn new(dir: &Path, key: SealKey) -> LayerCache {
         LayerCache {
             dir: dir.join("layers"),
+            key,
         }
+    }
+
+    /// The key entries are sealed with (compiled policies share it).
+    pub fn key(&self) -> &SealKey {
+        &self.key
     }
 
     fn path_for(&self, digest: &Digest, selection: &Selection) -> PathBuf {
@@ -48,21 +63,54 @@ impl LayerCache {
         ))
     }
 
-    /// The cached contents, or `None` on a miss or a damaged entry.
+    /// What the seal binds an entry to.
+    fn seal_name(digest: &Digest, selection: &Selection) -> String {
+        format!(
+            "layer {digest} selection {} format {}",
+            selection.version(),
+            String::from_utf8_lossy(MAGIC)
+        )
+    }
+
+    /// The cached contents, or `None` on a miss or an entry that does not
+    /// prove it is this layer's (said at `-v`).
     pub fn load(&self, digest: &Digest, selection: &Selection) -> Option<LayerContents> {
         let path = self.path_for(digest, selection);
-        let file = fs_err::File::open(&path).ok()?;
+        let file = match fs_err::File::open(&path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return None,
+            Err(error) => {
+                tracing::debug!("layer cache miss: {error}");
+                return None;
+            }
+        };
+        let miss = |why: &dyn std::fmt::Display| {
+            tracing::debug!(
+                "layer cache: ignoring `{}` and reading the layer: {why}",
+                path.display()
+            );
+            None
+        };
+        let sealed = match portcullis_io::read_bounded(file, MAX_ENTRY_BYTES) {
+            Ok(Some(sealed)) => sealed,
+            Ok(None) => return miss(&"it is larger than any entry this program writes"),
+            Err(error) => return miss(&error),
+        };
+        let compressed =
+            match portcullis_seal::open(&self.key, &Self::seal_name(digest, selection), &sealed) {
+                Ok(compressed) => compressed,
+                Err(refused) => return miss(&refused),
+            };
         let mut bytes = Vec::new();
-        zstd::stream::read::Decoder::new(file)
-            .ok()?
-            .take(MAX_ENTRY_BYTES)
-            .read_to_end(&mut bytes)
-            .ok()?;
-        let decoded = decode(&bytes);
-        if decoded.is_none() {
-            tracing::warn!("ignoring damaged cache entry `{}`", path.display());
+        let decompressed = zstd::stream::read::Decoder::new(compressed)
+            .and_then(|decoder| decoder.take(MAX_ENTRY_BYTES).read_to_end(&mut bytes));
+        if let Err(error) = decompressed {
+            return miss(&error);
         }
-        decoded
+        match decode(&bytes) {
+            Some(contents) => Some(contents),
+            None => miss(&"its sealed content does not decode"),
+        }
     }
 
     /// Writes an entry atomically.
@@ -80,9 +128,11 @@ impl LayerCache {
         let encoded = encode(contents);
         let compressed =
             zstd::stream::encode_all(encoded.as_slice(), ZSTD_LEVEL).map_err(cache_error)?;
+        let sealed =
+            portcullis_seal::seal(&self.key, &Self::seal_name(digest, selection), &compressed);
         let mut file =
             AtomicFile::create(&self.path_for(digest, selection)).map_err(cache_error)?;
-        file.write_all(&compressed).map_err(cache_error)?;
+        file.write_all(&sealed).map_err(cache_error)?;
         file.commit().map_err(cache_error)
     }
 }
@@ -233,5 +283,41 @@ mod tests {
         let encoded = encode(&contents);
         assert_eq!(decode(&encoded), Some(contents));
         assert_eq!(decode(&encoded[..encoded.len() - 1]), None);
+    }
+
+    #[test]
+    fn swapped_flipped_and_foreign_entries_are_misses() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = SealKey::from_secret("a secret of at least sixteen characters").unwrap();
+        let cache = LayerCache::new(dir.path(), key);
+        let selection = Selection::new(&[], &[], "test").unwrap();
+        let (first, second) = (Digest::sha256_of(b"one"), Digest::sha256_of(b"two"));
+        let mut contents = LayerContents::default();
+        contents.whiteouts.insert("etc/a".into());
+        cache.store(&first, &selection, &contents).unwrap();
+        contents.whiteouts.insert("etc/b".into());
+        cache.store(&second, &selection, &contents).unwrap();
+        assert!(cache.load(&second, &selection).is_some());
+
+        let (first_path, second_path) = (
+            cache.path_for(&first, &selection),
+            cache.path_for(&second, &selection),
+        );
+        let good = fs_err::read(&first_path).unwrap();
+        fs_err::copy(&second_path, &first_path).unwrap();
+        assert_eq!(cache.load(&first, &selection), None, "a swapped entry");
+        for at in (0..good.len()).step_by(3) {
+            let mut flipped = good.clone();
+            flipped[at] ^= 0x10;
+            fs_err::write(&first_path, &flipped).unwrap();
+            assert_eq!(cache.load(&first, &selection), None, "byte {at} flipped");
+        }
+        fs_err::write(&first_path, &good).unwrap();
+        assert!(cache.load(&first, &selection).is_some());
+        let foreign = LayerCache::new(
+            dir.path(),
+            SealKey::from_secret("the attacker's own secret key").unwrap(),
+        );
+        assert_eq!(foreign.load(&first, &selection), None, "another secret");
     }
 }

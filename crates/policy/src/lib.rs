@@ -16,7 +16,6 @@ mod registry;
 mod settings;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use portcullis_assess::suppress::Notice;
 use portcullis_assess::{AssessedCheck, AssessedFinding};
@@ -30,7 +29,7 @@ pub use decision::{Decision, Verdict, Violation, ViolationSeverity};
 pub use error::Error;
 pub use from_report::{input_of_report, is_report};
 pub use input::{document, Target, API_VERSION};
-pub use portcullis_sandbox::Limits;
+pub use portcullis_sandbox::{Limits, ModuleCache, SealKey, KEY_FILE_NAME};
 pub use registry::push;
 
 /// A policy's settings, as the input document's `settings` carries them.
@@ -183,8 +182,8 @@ pub struct GateConfig {
     /// The policies that decide, in order.
     pub policies: Vec<Policy>,
     pub limits: Limits,
-    /// Where compiled modules are cached.
-    pub cache_dir: Option<PathBuf>,
+    /// Where compiled modules are cached, and the key that seals them.
+    pub module_cache: Option<ModuleCache>,
     /// Decide even when the analysis is partial.
     pub allow_partial: bool,
     /// Keep each policy's input document in the outcome (`--policy-input`).
@@ -229,7 +228,7 @@ pub fn decide(subject: &Subject<'_>, config: &GateConfig) -> Result<Outcome, Err
     let mut inputs = Vec::new();
     if !config.policies.is_empty() {
         let started = std::time::Instant::now();
-        let host = Host::new(config.limits, config.cache_dir.clone())?;
+        let host = Host::new(config.limits, config.module_cache.clone())?;
         let target = Target::of(subject.target, subject.inventory);
         for policy in &config.policies {
             let input = document(

@@ -2,7 +2,11 @@
 //! epoch interruption, a bounded stack and memories sized to their cap; a
 //! fresh `Store` per evaluation with `StoreLimits`, in-memory pipes for
 //! stdin/stdout/stderr, a fixed argv, no environment, no preopened dirs and
-//! fixed clocks and randomness. Compiled modules are cached by sha256.
+//! fixed clocks and randomness. Compiled modules are cached by sha256 and
+//! sealed (`portcullis-seal`): native code is loaded from the cache only when
+//! the entry's HMAC, under a secret the cache cannot hold, proves that this
+//! program compiled it from these very wasm bytes for this engine
+//! configuration; anything else is recompiled.
 //!
 //! See wasmtime's `examples/fuel.rs`, `examples/epochs.rs` and
 //! `crates/wasi/src/p1.rs` at the pinned version.
@@ -21,6 +25,17 @@ use wasmtime_wasi::{I32Exit, WasiCtxBuilder};
 use super::opa::OpaResults;
 use super::Error;
 use portcullis_model::Digest;
+use portcullis_seal::SealKey;
+
+/// Where compiled modules are kept across runs, and the key that seals them.
+#[derive(Debug, Clone)]
+pub struct ModuleCache {
+    pub dir: PathBuf,
+    pub key: SealKey,
+}
+
+/// The largest compiled module loaded from the cache (256 MiB).
+const MAX_COMPILED_BYTES: u64 = 256 << 20;
 
 /// One epoch tick (10 ms).
 const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -65,7 +80,7 @@ pub struct Host {
     engine: Engine,
     linker: Linker<State>,
     limits: Limits,
-    cache_dir: Option<PathBuf>,
+    cache: Option<ModuleCache>,
     stop: Arc<AtomicBool>,
     ticker: Option<std::thread::JoinHandle<()>>,
 }
@@ -76,7 +91,7 @@ pub struct Run {
 }
 
 impl Host {
-    pub fn new(limits: Limits, cache_dir: Option<PathBuf>) -> Result<Host, Error> {
+    pub fn new(limits: Limits, cache: Option<ModuleCache>) -> Result<Host, Error> {
         let setup = |source| Error::Setup {
             module: "(host)".to_owned(),
             source,
@@ -111,47 +126,53 @@ impl Host {
             engine,
             linker,
             limits,
-            cache_dir,
+            cache,
             stop,
             ticker: Some(ticker),
         })
     }
 
-    /// Compiles `bytes`, or loads what an earlier run compiled.
+    /// Compiles `bytes`, or loads what an earlier run compiled from them.
     pub fn compile(&self, name: &str, bytes: &[u8]) -> Result<Module, Error> {
         let compile_error = |source| Error::Compile {
             module: name.to_owned(),
             source,
         };
-        let Some(path) = self.cache_path(bytes) else {
+        let Some(cache) = &self.cache else {
             return Module::new(&self.engine, bytes).map_err(compile_error);
         };
+        let (path, seal_name) = self.cache_entry(cache, bytes);
         if path.is_file() {
-            match load_compiled(&self.engine, &path) {
+            match load_compiled(&self.engine, &cache.key, &seal_name, &path) {
                 Ok(module) => return Ok(module),
-                Err(error) => {
-                    tracing::warn!("recompiling `{name}`: cached module unusable: {error}")
-                }
+                Err(error) => tracing::debug!(
+                    "recompiling `{name}`: the cached `{}` is not used: {error:#}",
+                    path.display()
+                ),
             }
         }
         let module = Module::new(&self.engine, bytes).map_err(compile_error)?;
-        if let Err(error) = store_compiled(&module, &path) {
+        if let Err(error) = store_compiled(&module, &cache.key, &seal_name, &path) {
             tracing::debug!("policy `{name}` not cached: {error}");
         }
         Ok(module)
     }
 
-    fn cache_path(&self, bytes: &[u8]) -> Option<PathBuf> {
-        let dir = self.cache_dir.as_ref()?;
+    /// The cache file for `bytes`, and the name its seal must carry: the
+    /// module's sha256 and the engine's compatibility hash (its version and
+    /// configuration).
+    fn cache_entry(&self, cache: &ModuleCache, bytes: &[u8]) -> (PathBuf, String) {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         self.engine
             .precompile_compatibility_hash()
             .hash(&mut hasher);
-        Some(dir.join(format!(
-            "{}-{:016x}.cwasm",
-            Digest::sha256_of(bytes).hex(),
-            hasher.finish()
-        )))
+        let (module, engine) = (Digest::sha256_of(bytes), hasher.finish());
+        (
+            cache
+                .dir
+                .join(format!("{}-{engine:016x}.cwasm", module.hex())),
+            format!("compiled policy {module} engine {engine:016x}"),
+        )
     }
 
     /// Runs a WASI command as `policy.wasm evaluate` with `input` on stdin.
@@ -324,22 +345,40 @@ impl Drop for Host {
     }
 }
 
-/// Loads a module this program compiled and cached earlier.
+/// Loads a module this program compiled and cached earlier, once its seal
+/// proves it.
 #[allow(
     unsafe_code,
     reason = "deserializing compiled code is unsafe by design; see SAFETY"
 )]
-fn load_compiled(engine: &Engine, path: &Path) -> anyhow::Result<Module> {
-    // SAFETY: the file is in portcullis's own cache dir, named by the sha256
-    // of the wasm and the engine's compatibility hash, and written only by
-    // `store_compiled` (atomically, by rename). wasmtime checks the header
-    // and refuses artifacts of another engine configuration or version.
-    unsafe { Module::deserialize_file(engine, path) }
+fn load_compiled(
+    engine: &Engine,
+    key: &SealKey,
+    seal_name: &str,
+    path: &Path,
+) -> anyhow::Result<Module> {
+    let file = fs_err::File::open(path)?;
+    let sealed = portcullis_io::read_bounded(file, MAX_COMPILED_BYTES)?
+        .ok_or_else(|| anyhow::anyhow!("larger than any module this program caches"))?;
+    let compiled = portcullis_seal::open(key, seal_name, &sealed)?;
+    // SAFETY: the bytes carry an HMAC-SHA256, under a key the cache dir does
+    // not hold, over the name of the wasm they were compiled from (its
+    // sha256) and the engine's compatibility hash: only `store_compiled` in
+    // a run holding the key wrote them, from `Module::serialize` of that
+    // wasm. wasmtime also checks the header and refuses artifacts of another
+    // engine configuration or version.
+    unsafe { Module::deserialize(engine, compiled) }
 }
 
-fn store_compiled(module: &Module, path: &Path) -> anyhow::Result<()> {
+fn store_compiled(
+    module: &Module,
+    key: &SealKey,
+    seal_name: &str,
+    path: &Path,
+) -> anyhow::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs_err::create_dir_all(dir)?;
-    portcullis_io::write_atomic(path, &module.serialize()?, 0o600)?;
+    let sealed = portcullis_seal::seal(key, seal_name, &module.serialize()?);
+    portcullis_io::write_atomic(path, &sealed, 0o600)?;
     Ok(())
 }

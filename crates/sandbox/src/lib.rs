@@ -11,7 +11,8 @@ mod module;
 mod opa;
 
 pub use error::Error;
-pub use host::{Host, Limits, Run};
+pub use host::{Host, Limits, ModuleCache, Run};
 pub use module::{check_header, custom_section, kind, ModuleKind, METADATA_SECTION};
 pub use opa::OpaResults;
+pub use portcullis_seal::{SealKey, KEY_FILE_NAME};
 pub use wasmtime::Module;

@@ -31,6 +31,7 @@ pub fn push_artifact(
         auth,
         reference: parsed,
         runtime,
+        ..
     } = connect(reference, config)?;
     let failed = |source| Error::Registry {
         reference: reference.to_owned(),
@@ -63,6 +64,7 @@ pub fn pull_artifact(
         auth,
         reference: parsed,
         runtime,
+        ..
     } = connect(reference, config)?;
     let image = runtime
         .block_on(client.pull(&parsed, &auth, vec![kind.layer_media_type]))

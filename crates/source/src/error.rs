@@ -102,6 +102,14 @@ pub enum Error {
     },
     #[error("could not start the network runtime")]
     Runtime(#[source] std::io::Error),
+    #[error("could not set up the HTTP client")]
+    Http(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("registry `{location}`: blob {digest}: {why}")]
+    BlobPull {
+        location: String,
+        digest: Digest,
+        why: String,
+    },
 }
 
 impl Error {
@@ -113,6 +121,9 @@ impl Error {
             }
             Error::Registry { .. } => Some(
                 "check the reference and that the registry is reachable; credentials come from `$DOCKER_CONFIG/config.json`",
+            ),
+            Error::BlobPull { .. } => Some(
+                "the pull was retried; `--registry-timeout SECS` sets how long a stalled download waits",
             ),
             _ => None,
         }
@@ -126,7 +137,7 @@ impl Error {
                 oci_client::errors::OciDistributionError::ImageManifestNotFoundError(_)
                     | oci_client::errors::OciDistributionError::DigestError(_)
             ),
-            Error::Runtime(_) => true,
+            Error::Runtime(_) | Error::Http(_) | Error::BlobPull { .. } => true,
             Error::UnknownTarget(_)
             | Error::UnknownPrefix { .. }
             | Error::NotAnImage { .. }

@@ -6,6 +6,7 @@
 
 mod archive;
 mod artifact;
+mod blob_pull;
 mod config;
 mod detect;
 mod docker_archive;
@@ -22,6 +23,7 @@ use std::path::PathBuf;
 use portcullis_model::{Digest, Platform};
 
 pub use artifact::{pull_artifact, push_artifact, ArtifactKind};
+pub use blob_pull::DEFAULT_READ_TIMEOUT as DEFAULT_REGISTRY_TIMEOUT;
 pub use config::ImageConfig;
 pub use dockerfile::{attribute_layers, DockerfileError, DockerfileStep};
 pub use error::Error;
@@ -72,6 +74,8 @@ pub struct SourceConfig {
     pub scratch_dir: Option<PathBuf>,
     /// Folder names a `dir:` scan skips (besides `.git`).
     pub skip_dirs: Vec<String>,
+    /// How long a registry download may make no progress (default 60 s).
+    pub registry_timeout: Option<std::time::Duration>,
 }
 
 /// An opened target.

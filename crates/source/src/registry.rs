@@ -1,6 +1,8 @@
 //! Images in an OCI registry, through `oci-client`: manifests and configs are
 //! read into memory (they are small), each layer blob is downloaded to a
-//! scratch file only when the layer cache does not already hold it.
+//! scratch file only when the layer cache does not already hold it. Blobs
+//! come through `blob_pull.rs` (resumes, retries, a read timeout); manifest
+//! requests are retried on the same faults.
 //!
 //! Credentials come from Docker's `config.json` (`auths.<registry>.auth`,
 //! `username`/`password`, or `registrytoken` as a bearer token); oci-client
@@ -17,8 +19,10 @@ use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference};
 use serde::Deserialize;
 
+use super::blob_pull::{self, BlobPuller, Sink};
 use super::manifest::{self, BlobFetch, MAX_MANIFEST_BYTES};
 use super::{BlobStore, Contents, Error, Image, LayerBlob, SourceConfig, TargetKind};
+use portcullis_io::retry;
 use portcullis_model::Digest;
 
 const ACCEPTED_MANIFEST_TYPES: [&str; 4] = [
@@ -29,10 +33,7 @@ const ACCEPTED_MANIFEST_TYPES: [&str; 4] = [
 ];
 
 struct Registry {
-    client: Client,
-    auth: RegistryAuth,
-    reference: Reference,
-    runtime: tokio::runtime::Runtime,
+    connection: RegistryConnection,
     location: String,
     scratch_dir: Option<PathBuf>,
 }
@@ -45,15 +46,18 @@ impl Registry {
         }
     }
 
-    fn pull_to<W: tokio::io::AsyncWrite + Unpin>(
-        &self,
-        digest: &Digest,
-        out: W,
-    ) -> Result<(), Error> {
-        let digest = digest.to_string();
-        self.runtime
-            .block_on(self.client.pull_blob(&self.reference, digest.as_str(), out))
-            .map_err(|source| self.error(source))
+    fn pull_to(&self, digest: &Digest, sink: Sink<'_>) -> Result<(), Error> {
+        let connection = &self.connection;
+        let puller = BlobPuller {
+            client: &connection.client,
+            auth: &connection.auth,
+            reference: &connection.reference,
+            http: &connection.http,
+            scheme: connection.scheme,
+            location: &self.location,
+            read_timeout: connection.read_timeout,
+        };
+        connection.runtime.block_on(puller.pull(digest, sink))
     }
 }
 
@@ -64,15 +68,20 @@ impl BlobFetch for Registry {
 
     fn fetch(&self, digest: &Digest, what: &str) -> Result<Vec<u8>, Error> {
         let mut bytes = Vec::new();
-        self.pull_to(digest, &mut bytes)?;
-        if bytes.len() as u64 > MAX_MANIFEST_BYTES {
-            return Err(Error::TooLarge {
-                location: self.location.clone(),
-                what: what.to_owned(),
-                limit: MAX_MANIFEST_BYTES,
-            });
+        let sink = Sink::Memory {
+            bytes: &mut bytes,
+            limit: MAX_MANIFEST_BYTES,
+        };
+        match self.pull_to(digest, sink) {
+            Err(Error::BlobPull { why, .. }) if why.contains("larger than any manifest") => {
+                Err(Error::TooLarge {
+                    location: self.location.clone(),
+                    what: what.to_owned(),
+                    limit: MAX_MANIFEST_BYTES,
+                })
+            }
+            other => other.map(|()| bytes),
         }
-        Ok(bytes)
     }
 
     fn fetch_manifest(&self, digest: &Digest, _what: &str) -> Result<Vec<u8>, Error> {
@@ -84,19 +93,15 @@ impl Registry {
     /// Manifests come from the manifests endpoint, not the blobs one.
     fn manifest_bytes(&self, digest: &Digest) -> Result<Vec<u8>, Error> {
         let reference = Reference::with_digest(
-            self.reference.registry().to_owned(),
-            self.reference.repository().to_owned(),
+            self.connection.reference.registry().to_owned(),
+            self.connection.reference.repository().to_owned(),
             digest.to_string(),
         );
         let (bytes, _) = self
-            .runtime
-            .block_on(self.client.pull_manifest_raw(
-                &reference,
-                &self.auth,
-                &ACCEPTED_MANIFEST_TYPES,
-            ))
+            .connection
+            .pull_manifest(&reference)
             .map_err(|source| self.error(source))?;
-        Ok(bytes.to_vec())
+        Ok(bytes)
     }
 }
 
@@ -116,13 +121,8 @@ impl BlobStore for Registry {
             path: self.scratch_dir.clone().unwrap_or_else(std::env::temp_dir),
             source,
         })?;
-        let mut writer =
-            tokio::fs::File::from_std(scratch.try_clone().map_err(|source| Error::Io {
-                path: PathBuf::from("scratch file"),
-                source,
-            })?);
-        self.pull_to(&layer.expected, &mut writer)?;
         let mut file = scratch;
+        self.pull_to(&layer.expected, Sink::File(&mut file))?;
         std::io::Seek::rewind(&mut file).map_err(|source| Error::Io {
             path: PathBuf::from("scratch file"),
             source,
@@ -209,6 +209,66 @@ pub(crate) struct RegistryConnection {
     pub auth: RegistryAuth,
     pub reference: Reference,
     pub runtime: tokio::runtime::Runtime,
+    /// The blob downloads' own client (status, headers, ranges, read timeout).
+    pub http: reqwest::Client,
+    pub scheme: &'static str,
+    pub read_timeout: std::time::Duration,
+}
+
+/// Attempts per manifest request.
+const MANIFEST_ATTEMPTS: u32 = blob_pull::ATTEMPTS;
+
+impl RegistryConnection {
+    /// A manifest by tag or digest, retried on the faults a flaky network or a
+    /// busy registry gives (oci-client hides `Retry-After`, so this backs off).
+    pub(crate) fn pull_manifest(
+        &self,
+        reference: &Reference,
+    ) -> Result<(Vec<u8>, String), oci_client::errors::OciDistributionError> {
+        let mut attempt = 0;
+        loop {
+            let result = self.runtime.block_on(self.client.pull_manifest_raw(
+                reference,
+                &self.auth,
+                &ACCEPTED_MANIFEST_TYPES,
+            ));
+            match result {
+                Ok((bytes, digest)) => return Ok((bytes.to_vec(), digest)),
+                Err(error) if is_transient(&error) && attempt + 1 < MANIFEST_ATTEMPTS => {
+                    let wait = retry::backoff(
+                        attempt,
+                        std::time::Duration::from_millis(500),
+                        std::time::Duration::from_secs(8),
+                    );
+                    tracing::info!(
+                        "`{reference}`: {}; attempt {} in {} ms",
+                        retry::error_chain(&error),
+                        attempt + 2,
+                        wait.as_millis()
+                    );
+                    std::thread::sleep(wait);
+                    attempt += 1;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+}
+
+/// Whether a registry error may pass on another attempt: a dropped or timed
+/// out connection, a 5xx, a 408 or a 429 (also as an OCI `TOOMANYREQUESTS`).
+pub(crate) fn is_transient(error: &oci_client::errors::OciDistributionError) -> bool {
+    use oci_client::errors::{OciDistributionError as E, OciErrorCode};
+    match error {
+        E::RequestError(error) => !error.is_builder() && !error.is_redirect(),
+        E::ServerError { code, .. } => *code >= 500 || *code == 429 || *code == 408,
+        E::RegistryError { envelope, .. } => envelope
+            .errors
+            .iter()
+            .any(|e| e.code == OciErrorCode::Toomanyrequests),
+        E::IoError(_) => true,
+        _ => false,
+    }
 }
 
 /// Connects to the registry of `location` with the credentials and plain-HTTP
@@ -217,14 +277,19 @@ pub(crate) fn connect(location: &str, config: &SourceConfig) -> Result<RegistryC
     let reference =
         Reference::from_str(location).map_err(|_| Error::BadReference(location.to_owned()))?;
     let registry = reference.resolve_registry().to_owned();
-    let plain_http: Vec<String> =
-        if is_loopback(&registry) || config.insecure_registries.contains(&registry) {
-            vec![registry.clone()]
-        } else {
-            Vec::new()
-        };
+    let plain = is_loopback(&registry) || config.insecure_registries.contains(&registry);
+    let plain_http: Vec<String> = if plain {
+        vec![registry.clone()]
+    } else {
+        Vec::new()
+    };
+    let read_timeout = config
+        .registry_timeout
+        .unwrap_or(blob_pull::DEFAULT_READ_TIMEOUT);
     let client = Client::new(ClientConfig {
         protocol: ClientProtocol::HttpsExcept(plain_http),
+        read_timeout: Some(read_timeout),
+        connect_timeout: Some(std::time::Duration::from_secs(15)),
         ..ClientConfig::default()
     });
     let auth = credentials(config.docker_config_dir.as_deref(), &registry)?;
@@ -238,31 +303,22 @@ pub(crate) fn connect(location: &str, config: &SourceConfig) -> Result<RegistryC
         auth,
         reference,
         runtime,
+        http: blob_pull::http_client(read_timeout)?,
+        scheme: if plain { "http" } else { "https" },
+        read_timeout,
     })
 }
 
 pub(super) fn open(location: &str, config: &SourceConfig) -> Result<Image, Error> {
-    let RegistryConnection {
-        client,
-        auth,
-        reference,
-        runtime,
-    } = connect(location, config)?;
+    let connection = connect(location, config)?;
     let source = Registry {
-        client,
-        auth,
-        reference,
-        runtime,
+        connection,
         location: location.to_owned(),
         scratch_dir: config.scratch_dir.clone(),
     };
     let (bytes, digest) = source
-        .runtime
-        .block_on(source.client.pull_manifest_raw(
-            &source.reference,
-            &source.auth,
-            &ACCEPTED_MANIFEST_TYPES,
-        ))
+        .connection
+        .pull_manifest(&source.connection.reference)
         .map_err(|e| source.error(e))?;
     let digest: Digest = digest.parse().map_err(|e| Error::BadDigest {
         location: location.to_owned(),

@@ -6,7 +6,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use portcullis_io::retry::{self, error_chain};
 
 use super::rows::SourceInfo;
 use super::Error;
@@ -254,8 +256,7 @@ impl Fetcher {
                 }
                 Attempt::Retry(after, why) => {
                     let backoff = after
-                        .unwrap_or(FIRST_BACKOFF * 2u32.pow(attempt))
-                        .min(MAX_RETRY_AFTER);
+                        .unwrap_or_else(|| retry::backoff(attempt, FIRST_BACKOFF, MAX_RETRY_AFTER));
                     if attempt + 1 < ATTEMPTS_PER_MIRROR {
                         tracing::debug!("`{url}`: {why}; retrying in {} ms", backoff.as_millis());
                         std::thread::sleep(backoff);
@@ -305,8 +306,7 @@ impl Fetcher {
                 .headers()
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
+                .and_then(|v| retry::retry_after(v, SystemTime::now(), MAX_RETRY_AFTER));
             return Ok(Attempt::Retry(after, format!("HTTP {status}")));
         }
         if !status.is_success() {
@@ -370,19 +370,6 @@ impl Fetcher {
             _scratch: Some(scratch),
         }))
     }
-}
-
-/// An error and its causes on one line: reqwest's own message names no cause
-/// ("error sending request"), the cause is what a user can act on ("Connection refused").
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]
