@@ -612,3 +612,85 @@ fn cve_records_are_fetched_by_db_update_and_reused_with_their_etag() {
     let (_, status, _) = run(cache.path(), &db_args(&db, &["status"]));
     assert!(status.contains("3794 records"), "{status}");
 }
+
+#[test]
+fn the_db_is_as_old_as_the_feed_fetched_longest_ago() {
+    let cache = tempfile::tempdir().unwrap();
+    let (db, _) = npm_db(cache.path());
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    // A later build of another feed keeps npm's data and its fetch time.
+    let crates = osv("crates.io").display().to_string();
+    let (code, out, err) = run(cache.path(), &db_args(&db, &["import", &crates]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("kept     osv:npm          (not fetched this time"),
+        "{out}"
+    );
+    let (_, text, _) = run(cache.path(), &db_args(&db, &["status"]));
+    let fetched: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains("osv:npm") || line.contains("osv:crates.io"))
+        .map(|line| {
+            line.split("fetched ")
+                .nth(1)
+                .unwrap_or_default()
+                .split(' ')
+                .next()
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(fetched.len(), 2, "{text}");
+    assert_ne!(
+        fetched[0], fetched[1],
+        "each feed has its own fetch time: {text}"
+    );
+    // Built 0 s ago, but npm was fetched 3 s ago: a 2 s limit refuses it.
+    let lock = cache.path().join("Cargo.lock");
+    std::fs::write(&lock, "").unwrap();
+    let scan = |max_age: &str| {
+        run(
+            cache.path(),
+            &[
+                "scan",
+                cache.path().to_str().unwrap(),
+                "--db",
+                db.to_str().unwrap(),
+                "--db-max-age",
+                max_age,
+            ],
+        )
+    };
+    let (code, _, err) = scan("2s");
+    assert_eq!(code, 3, "{err}");
+    let (code, _, err) = scan("1h");
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_hanging_or_always_busy_mirror_ends_within_the_timeout_and_deadline() {
+    let cache = tempfile::tempdir().unwrap();
+    let (db, digest) = npm_db(cache.path());
+    let zip = std::fs::read(osv("npm")).unwrap();
+    let hanging = Server::start(move |_| Response {
+        stall: true,
+        ..Response::ok(zip.clone())
+    });
+    let busy = Server::start(|_| Response::status(503).header("Retry-After", "8"));
+    for (server, flags, said, within) in [
+        (&hanging, ["--timeout", "2"], "--timeout", 15),
+        (&busy, ["--deadline", "3"], "--deadline 3", 15),
+    ] {
+        let started = std::time::Instant::now();
+        let mut args = vec!["update", "--mirror", &server.base, "--ecosystem", "npm"];
+        args.extend(flags);
+        let (code, _, err) = run(cache.path(), &db_args(&db, &args));
+        let took = started.elapsed();
+        assert_eq!(code, 3, "{err}");
+        assert!(err.contains(said), "{err}");
+        assert!(
+            took < std::time::Duration::from_secs(within),
+            "took {took:?}: {err}"
+        );
+        assert_eq!(status(cache.path(), &db).1, digest, "the DB stays");
+    }
+}

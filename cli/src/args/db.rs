@@ -38,6 +38,13 @@ pub(crate) enum DbCommand {
         /// always refused).
         #[arg(long)]
         allow_shrink: bool,
+        /// Seconds one request may take before that mirror counts as unreachable.
+        #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        timeout: u64,
+        /// Seconds the whole update may take, retries included; past it the
+        /// update fails (exit 3) and the DB stays as it was.
+        #[arg(long, value_name = "SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..=86400))]
+        deadline: u64,
     },
     /// Build the DB from local OSV zips or folders, a KEV JSON, an EPSS CSV, or a DB bundle.
     Import {

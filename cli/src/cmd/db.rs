@@ -23,10 +23,14 @@ pub(crate) fn run(args: &DbArgs) -> anyhow::Result<ExitCode> {
             epss_url,
             cve_url,
             allow_shrink,
+            timeout,
+            deadline,
         } => {
             let mut config =
                 settings::update_config(&path, mirror, ecosystem, kev_url, epss_url, cve_url)?;
             config.allow_shrink = *allow_shrink;
+            config.request_timeout = std::time::Duration::from_secs(*timeout);
+            config.deadline = std::time::Duration::from_secs(*deadline);
             let report = vulndb::update(&config, Timestamp::now())
                 .with_context(|| format!("could not update `{}`", path.display()))?;
             report::write_stdout(&report::db_build_summary(&path, &report))?;

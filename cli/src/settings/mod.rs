@@ -23,7 +23,7 @@ use portcullis_engine::policy::{
 use portcullis_engine::report::{self, AwsTarget, RenderConfig, ReportFormat, TableView};
 use portcullis_engine::source::{SourceConfig, TargetKind};
 use portcullis_engine::vulndb::{
-    Freshness, Mirror, UpdateConfig, DEFAULT_CVE_URL, DEFAULT_EPSS_URL, DEFAULT_KEV_URL,
+    self, Freshness, Mirror, UpdateConfig, DEFAULT_CVE_URL, DEFAULT_EPSS_URL, DEFAULT_KEV_URL,
     DEFAULT_MIRROR,
 };
 use portcullis_engine::{GateSettings, ReadConfig};
@@ -191,6 +191,8 @@ pub(crate) fn update_config(
             .or_else(|| default.then(|| DEFAULT_CVE_URL.to_owned())),
         progress: progress(false),
         allow_shrink: false,
+        request_timeout: vulndb::DEFAULT_REQUEST_TIMEOUT,
+        deadline: vulndb::DEFAULT_UPDATE_DEADLINE,
     })
 }
 

@@ -19,11 +19,24 @@ pub fn db_status(path: &Path, status: &Status, now: Timestamp) -> String {
     let _ = writeln!(out, "schema     {}", status.schema_version);
     let _ = writeln!(out, "built at   {} ({age} ago)", status.built_at);
     let _ = writeln!(out, "digest     {}", status.digest);
-    let _ = writeln!(out, "sources");
+    let _ = writeln!(
+        out,
+        "sources (the DB's age is that of the feed fetched longest ago)"
+    );
     for source in &status.sources {
+        let fetched = source.fetched_at.parse::<Timestamp>().map_or_else(
+            |_| "fetched at an unknown time".to_owned(),
+            |at| {
+                format!(
+                    "fetched {} ({} ago)",
+                    source.fetched_at,
+                    human_duration(now.unix() - at.unix())
+                )
+            },
+        );
         let _ = writeln!(
             out,
-            "  {:<16} {:>7} records  {:>4} skipped  {}  {}",
+            "  {:<16} {:>7} records  {:>4} skipped  {fetched}  {}  {}",
             source.name, source.records, source.skipped, source.digest, source.url
         );
     }
@@ -47,7 +60,14 @@ pub fn db_build_summary(path: &Path, report: &BuildReport) -> String {
         );
     }
     for name in &report.kept {
-        let _ = writeln!(out, "kept     {name:<16} (unchanged)");
+        if report.confirmed.contains(name) {
+            let _ = writeln!(out, "kept     {name:<16} (the mirror says it is unchanged)");
+        } else {
+            let _ = writeln!(
+                out,
+                "kept     {name:<16} (not fetched this time; its age stays)"
+            );
+        }
     }
     let _ = writeln!(out, "built `{}` at {}", path.display(), report.built_at);
     out

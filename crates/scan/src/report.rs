@@ -43,17 +43,32 @@ impl DbSummary {
     ) -> Result<DbSummary, Error> {
         let db_error = |e| Error::Db(Box::new(e));
         let built_at = db.built_at().map_err(db_error)?;
-        let built: Timestamp = built_at.parse().unwrap_or(Timestamp::from_unix(0));
-        let age_warning = match freshness.check(built, now).map_err(db_error)? {
+        let sources = db.sources().map_err(db_error)?;
+        // The DB is as old as the feed fetched longest ago (an unreadable
+        // time counts as the epoch: stale, never fresh); a rebuild that
+        // fetched nothing new does not make it younger.
+        let fetched = |text: &str| text.parse().unwrap_or(Timestamp::from_unix(0));
+        let oldest = sources
+            .iter()
+            .map(|source| (fetched(&source.fetched_at), source.name.as_str()))
+            .min_by_key(|(at, _)| at.unix());
+        let (age_of, feed) = match oldest {
+            Some((at, name)) => (at, Some(name)),
+            None => (fetched(&built_at), None),
+        };
+        let age_warning = match freshness.check(age_of, now).map_err(db_error)? {
             Age::Fresh => None,
-            Age::Old { age } => Some(format!(
-                "the vulnerability DB is {age} old; run `portcullis db update`"
-            )),
+            Age::Old { age } => Some(match feed {
+                Some(feed) => format!(
+                    "the vulnerability DB is {age} old (its `{feed}` feed was fetched longest ago); run `portcullis db update`"
+                ),
+                None => format!("the vulnerability DB is {age} old; run `portcullis db update`"),
+            }),
         };
         Ok(DbSummary {
             digest: db.digest().map_err(db_error)?,
             built_at,
-            sources: db.sources().map_err(db_error)?,
+            sources,
             age_warning,
         })
     }

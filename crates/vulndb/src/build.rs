@@ -94,6 +94,8 @@ pub struct BuildReport {
     pub imported: Vec<SourceInfo>,
     /// Sources copied unchanged from the previous DB.
     pub kept: Vec<String>,
+    /// Of those, the ones a mirror confirmed current (their fetch time is now).
+    pub confirmed: Vec<String>,
 }
 
 /// An exclusive lock on `<db>.lock`, held for a whole build.
@@ -219,6 +221,7 @@ pub(crate) fn rebuild(
     feeds: &[Feed],
     built_at: Timestamp,
     guard: Guard,
+    confirmed: &[String],
 ) -> Result<BuildReport, Error> {
     let dir = db_path.parent().unwrap_or(Path::new("."));
     let io_error = |source| Error::Io {
@@ -235,6 +238,13 @@ pub(crate) fn rebuild(
     let file = AtomicFile::create(db_path).map_err(io_error)?.mode(0o644);
     let mut builder = Builder::create(file.temp_path())?;
     builder.copy_sources(db_path, &kept)?;
+    // A feed the mirror confirmed unchanged (304) was fetched now, in effect.
+    let confirmed: Vec<String> = kept
+        .iter()
+        .filter(|name| confirmed.contains(name))
+        .cloned()
+        .collect();
+    builder.mark_fetched(&confirmed, &built_at.to_string())?;
     let mut imported = Vec::new();
     for feed in feeds {
         let stats = import_feed(&mut builder, feed)?;
@@ -267,5 +277,6 @@ pub(crate) fn rebuild(
         built_at,
         imported,
         kept,
+        confirmed,
     })
 }

@@ -51,8 +51,6 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 /// Connect timeout per request (10 s).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Timeout for a whole request (60 s).
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A place feeds come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,6 +142,10 @@ pub(crate) struct Fetcher {
     client: reqwest::Client,
     scratch_dir: PathBuf,
     progress: bool,
+    request_timeout: Duration,
+    /// When the whole update must have ended.
+    deadline: std::time::Instant,
+    deadline_seconds: u64,
 }
 
 /// What one HTTP attempt came to.
@@ -157,7 +159,12 @@ enum Attempt {
 
 impl Fetcher {
     /// `progress` draws a download bar on stderr (the caller checks it is a terminal).
-    pub(crate) fn new(scratch_dir: &Path, progress: bool) -> Result<Fetcher, Error> {
+    pub(crate) fn new(
+        scratch_dir: &Path,
+        progress: bool,
+        request_timeout: Duration,
+        deadline: Duration,
+    ) -> Result<Fetcher, Error> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -167,8 +174,7 @@ impl Fetcher {
                 source,
             })?;
         let client = reqwest::Client::builder()
-            .timeout(REQUEST_TIMEOUT)
-            .connect_timeout(CONNECT_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT.min(request_timeout))
             .user_agent(concat!("portcullis/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Fetch {
@@ -180,6 +186,9 @@ impl Fetcher {
             client,
             scratch_dir: scratch_dir.to_owned(),
             progress,
+            request_timeout,
+            deadline: std::time::Instant::now() + deadline,
+            deadline_seconds: deadline.as_secs(),
         })
     }
 
@@ -258,7 +267,14 @@ impl Fetcher {
                     let backoff = after
                         .unwrap_or_else(|| retry::backoff(attempt, FIRST_BACKOFF, MAX_RETRY_AFTER));
                     if attempt + 1 < ATTEMPTS_PER_MIRROR {
-                        tracing::debug!("`{url}`: {why}; retrying in {} ms", backoff.as_millis());
+                        let Some(left) = self.remaining().filter(|left| *left > backoff) else {
+                            last = format!("{why}; {}", self.past_deadline());
+                            break;
+                        };
+                        tracing::debug!(
+                            "`{url}`: {why}; retrying in {} ms",
+                            backoff.min(left).as_millis()
+                        );
                         std::thread::sleep(backoff);
                     }
                     last = why;
@@ -272,8 +288,33 @@ impl Fetcher {
         })
     }
 
+    /// What is left of the update's deadline, if anything.
+    fn remaining(&self) -> Option<Duration> {
+        self.deadline
+            .checked_duration_since(std::time::Instant::now())
+            .filter(|left| !left.is_zero())
+    }
+
+    fn past_deadline(&self) -> String {
+        format!(
+            "the update's deadline (`--deadline {}`) passed",
+            self.deadline_seconds
+        )
+    }
+
     async fn attempt(&self, url: &str, previous: Option<&SourceInfo>) -> Result<Attempt, Error> {
-        let mut request = self.client.get(url);
+        let Some(left) = self.remaining() else {
+            return Ok(Attempt::GiveUp(self.past_deadline()));
+        };
+        let timeout = self.request_timeout.min(left);
+        let timed_out = || {
+            if timeout < self.request_timeout {
+                self.past_deadline()
+            } else {
+                format!("no answer within {} s (`--timeout`)", timeout.as_secs())
+            }
+        };
+        let mut request = self.client.get(url).timeout(timeout);
         if let Some(previous) = previous {
             if let Some(etag) = &previous.etag {
                 request = request.header(reqwest::header::IF_NONE_MATCH, etag);
@@ -284,12 +325,7 @@ impl Fetcher {
         }
         let mut response = match request.send().await {
             Ok(response) => response,
-            Err(error) if error.is_timeout() => {
-                return Ok(Attempt::GiveUp(format!(
-                    "no answer within {} s",
-                    REQUEST_TIMEOUT.as_secs()
-                )))
-            }
+            Err(error) if error.is_timeout() => return Ok(Attempt::GiveUp(timed_out())),
             // A URL that cannot be requested at all is not worth a retry.
             Err(error) if error.is_builder() => return Ok(Attempt::GiveUp(error_chain(&error))),
             Err(error) => return Ok(Attempt::Retry(None, error_chain(&error))),
@@ -347,8 +383,8 @@ impl Fetcher {
                 Err(error) if error.is_timeout() => {
                     bar.finish_and_clear();
                     return Ok(Attempt::GiveUp(format!(
-                        "the download stalled past {} s",
-                        REQUEST_TIMEOUT.as_secs()
+                        "the download did not finish: {}",
+                        timed_out()
                     )));
                 }
                 Err(error) => {

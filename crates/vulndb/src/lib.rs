@@ -48,7 +48,15 @@ pub struct UpdateConfig {
     pub progress: bool,
     /// Accept a feed that holds fewer than half the records its source held.
     pub allow_shrink: bool,
+    /// The longest one request may take (default 60 s).
+    pub request_timeout: std::time::Duration,
+    /// The longest the whole update may take, retries included (default 30 min).
+    pub deadline: std::time::Duration,
 }
+
+/// `db update`'s default per-request timeout and overall deadline.
+pub const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+pub const DEFAULT_UPDATE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(1800);
 
 /// Builds a DB from local files and folders (`db import`); a bundle replaces the DB whole.
 pub fn import(
@@ -100,7 +108,15 @@ pub fn import(
     let lock = BuildLock::acquire(db_path)?;
     build::remove_leftovers(&lock, db_path, None);
     // Files named on the command line are meant: only an empty one is refused.
-    build::rebuild(&lock, db_path, &feeds, now, Guard { allow_shrink: true }).map(Some)
+    build::rebuild(
+        &lock,
+        db_path,
+        &feeds,
+        now,
+        Guard { allow_shrink: true },
+        &[],
+    )
+    .map(Some)
 }
 
 /// Fetches the feeds from the mirrors and rebuilds the DB (`db update`).
@@ -113,7 +129,12 @@ pub fn update(config: &UpdateConfig, now: Timestamp) -> Result<BuildReport, Erro
     // Held from the first download to the rename: no other update shares the scratch folder.
     let lock = BuildLock::acquire(&config.db_path)?;
     build::remove_leftovers(&lock, &config.db_path, Some(&scratch_dir));
-    let fetcher = Fetcher::new(&scratch_dir, config.progress)?;
+    let fetcher = Fetcher::new(
+        &scratch_dir,
+        config.progress,
+        config.request_timeout,
+        config.deadline,
+    )?;
     let previous = build::current_sources(&config.db_path);
     let previous_of = |name: &str| previous.iter().find(|source| source.name == name);
     let explicit = config.ecosystems.is_some();
@@ -124,7 +145,7 @@ pub fn update(config: &UpdateConfig, now: Timestamp) -> Result<BuildReport, Erro
     let mut feeds = Vec::new();
     // Keeps scratch downloads alive until the build has read them.
     let mut downloads = Vec::new();
-    let mut unchanged = 0;
+    let mut confirmed = Vec::new();
     for ecosystem in &ecosystems {
         let name = format!("osv:{ecosystem}");
         match fetcher.ecosystem(&config.mirrors, ecosystem, previous_of(&name))? {
@@ -147,7 +168,7 @@ pub fn update(config: &UpdateConfig, now: Timestamp) -> Result<BuildReport, Erro
                 downloads.push(_scratch);
             }
             Fetched::Unchanged => {
-                unchanged += 1;
+                confirmed.push(name);
                 tracing::info!("`{ecosystem}` is unchanged since the last update")
             }
             Fetched::Unreachable { tried, why } => {
@@ -166,8 +187,15 @@ pub fn update(config: &UpdateConfig, now: Timestamp) -> Result<BuildReport, Erro
             Fetched::Absent { .. } => tracing::info!("no mirror has `{ecosystem}`; skipped"),
         }
     }
-    unchanged += extra_feeds(config, &fetcher, &previous, &mut feeds, &mut downloads)?;
-    if feeds.is_empty() && unchanged == 0 {
+    extra_feeds(
+        config,
+        &fetcher,
+        &previous,
+        &mut feeds,
+        &mut downloads,
+        &mut confirmed,
+    )?;
+    if feeds.is_empty() && confirmed.is_empty() {
         // Nothing was fetched nor confirmed current: the build time must not move.
         return Err(Error::NoMirror {
             ecosystem: "any feed".to_owned(),
@@ -185,21 +213,21 @@ pub fn update(config: &UpdateConfig, now: Timestamp) -> Result<BuildReport, Erro
     let guard = Guard {
         allow_shrink: config.allow_shrink,
     };
-    let report = build::rebuild(&lock, &config.db_path, &feeds, now, guard);
+    let report = build::rebuild(&lock, &config.db_path, &feeds, now, guard, &confirmed);
     drop(downloads);
     report
 }
 
-/// The KEV, EPSS and CVE record feeds, when their URLs are set; returns how
-/// many the server confirmed unchanged.
+/// The KEV, EPSS and CVE record feeds, when their URLs are set; those the
+/// server confirmed unchanged join `confirmed`.
 fn extra_feeds(
     config: &UpdateConfig,
     fetcher: &Fetcher,
     previous: &[SourceInfo],
     feeds: &mut Vec<Feed>,
     downloads: &mut Vec<Option<tempfile::TempPath>>,
-) -> Result<usize, Error> {
-    let mut unchanged = 0;
+    confirmed: &mut Vec<String>,
+) -> Result<(), Error> {
     let previous_of = |name: &str| previous.iter().find(|source| source.name == name);
     for (name, mut kind, url) in [
         ("kev", InputKind::Kev, &config.kev_url),
@@ -242,7 +270,7 @@ fn extra_feeds(
                 });
                 downloads.push(_scratch);
             }
-            Fetched::Unchanged => unchanged += 1,
+            Fetched::Unchanged => confirmed.push(name.to_owned()),
             Fetched::Unreachable { why, .. } => {
                 return Err(Error::Unreachable {
                     ecosystem: name.to_owned(),
@@ -258,7 +286,7 @@ fn extra_feeds(
             }
         }
     }
-    Ok(unchanged)
+    Ok(())
 }
 
 /// The ecosystems to fetch when none are named: all that the folder mirrors

@@ -43,6 +43,20 @@ impl Builder {
     }
 
     /// Copies the sources named in `keep` (all their rows) from the database at `old`.
+    /// Sets the fetch time of sources a mirror confirmed unchanged.
+    pub(crate) fn mark_fetched(&mut self, names: &[String], at: &str) -> Result<(), Error> {
+        let error = sql_error(&self.path);
+        for name in names {
+            self.connection
+                .execute(
+                    "UPDATE sources SET fetched_at = ?2 WHERE name = ?1",
+                    [name.as_str(), at],
+                )
+                .map_err(&error)?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn copy_sources(&mut self, old: &Path, keep: &[String]) -> Result<(), Error> {
         if keep.is_empty() {
             return Ok(());
