@@ -278,7 +278,7 @@ log_shown=1
 
 # --- the gate -----------------------------------------------------------------------------------
 
-act default-gate "$ACTION" "${ON_PATH[@]}" -i "image=$IMAGE" -i "db=$DB"
+act default-gate "$ACTION" "${ON_PATH[@]}" -i "image=$IMAGE" -i "db=$DB" -i "cache-key=the action tests cache key"
 expect "the job fails" result_is failure
 expect "verdict is fail, exit-code 1" has '.outputs.verdict == "fail" and .outputs["exit-code"] == "1"'
 expect "critical count >= 1 (smallvec)" output_at_least critical 1
