@@ -103,10 +103,12 @@ fn top_findings(out: &mut String, open: &[&Entry<'_>]) {
             .package
             .as_ref()
             .map_or((entry.title.as_str(), ""), |p| (p.name, p.version));
-        let fixed = match (entry.nearest_fix, entry.fixed_versions) {
-            (Some(nearest), _) => nearest.to_owned(),
-            (None, []) => "no fix yet".to_owned(),
-            (None, _) => "none above".to_owned(),
+        // A check's fix is what to change, not a version.
+        let fixed = match (&entry.package, entry.nearest_fix, entry.fixed_versions) {
+            (None, _, _) => cell(&entry.fix),
+            (Some(_), Some(nearest), _) => nearest.to_owned(),
+            (Some(_), None, []) => "no fix yet".to_owned(),
+            (Some(_), None, _) => "none above".to_owned(),
         };
         let id = match &entry.help_uri {
             Some(uri) => format!("[{}]({uri})", entry.rule_id),
