@@ -71,6 +71,29 @@ fn name_from_key(key: &str) -> &str {
         .map_or(key, |(_, name)| name)
 }
 
+/// The package a v1 `version` names: an alias (`npm:@scope/real@1.0.0`) is
+/// the real package, a registry tarball URL (`…/-/name-1.2.0.tgz`) gives its
+/// version, and a git or other URL is kept as written, so an advisory for
+/// that name says it could not compare it rather than passing it.
+fn v1_identity<'a>(name: &'a str, version: &'a str) -> (&'a str, &'a str) {
+    if let Some(aliased) = version.strip_prefix("npm:") {
+        let search_from = usize::from(aliased.starts_with('@'));
+        if let Some(at) = aliased.get(search_from..).and_then(|rest| rest.find('@')) {
+            let at = at + search_from;
+            if let (Some(real), Some(real_version)) = (aliased.get(..at), aliased.get(at + 1..)) {
+                return (real, real_version);
+            }
+        }
+    }
+    let base = name.rsplit('/').next().unwrap_or(name);
+    let tarball = version
+        .rsplit_once("/-/")
+        .and_then(|(_, file)| file.strip_suffix(".tgz"))
+        .and_then(|file| file.strip_prefix(base))
+        .and_then(|rest| rest.strip_prefix('-'));
+    (name, tarball.unwrap_or(version))
+}
+
 fn v1_dependencies(
     dependencies: &BTreeMap<String, RawLockDependency>,
     location: &Location,
@@ -78,8 +101,9 @@ fn v1_dependencies(
 ) {
     for (name, dependency) in dependencies {
         if let Some(version) = &dependency.version {
-            // v1 writes links and git deps as URLs, not versions.
-            if !version.contains(':') {
+            // npm writes a link as `file:`; it is the project's own code.
+            if !version.starts_with("file:") {
+                let (name, version) = v1_identity(name, version);
                 out.push(package(name, version, location.clone(), dependency.dev));
             }
         }
@@ -112,4 +136,45 @@ fn lock(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
         v1_dependencies(&raw.dependencies, &location, &mut out);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(name: &str) -> Vec<(String, String, bool)> {
+        let bytes = crate::testutil::testdata(name);
+        let file = KeptFile {
+            path: "app/package-lock.json",
+            bytes: &bytes,
+            layer: None,
+        };
+        let mut found: Vec<_> = lock(&file)
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.name, p.version, p.dev))
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn v1_and_v3_locks_by_npm_agree_on_aliases_tarballs_and_git() {
+        let expected = |git: &str| {
+            vec![
+                ("@sindresorhus/is".to_owned(), "0.7.0".to_owned(), false),
+                ("gitdep".to_owned(), git.to_owned(), false),
+                ("lodash".to_owned(), "4.17.15".to_owned(), false),
+                ("lodash".to_owned(), "4.17.4".to_owned(), false),
+                ("marked".to_owned(), "0.3.6".to_owned(), true),
+                ("minimist".to_owned(), "1.2.0".to_owned(), false),
+            ]
+        };
+        // npm 6 records only the commit of a git dependency, npm 10 its version.
+        assert_eq!(
+            read("npm-v1-shapes.json"),
+            expected("git+file:///tmp/locks/gitrepo#72750c312683d0101670128aad3cec6043838ae2")
+        );
+        assert_eq!(read("npm-v3-shapes.json"), expected("1.0.0"));
+    }
 }

@@ -30,6 +30,50 @@ fn split_key(key: &str) -> Option<(&str, &str)> {
     Some((name, version))
 }
 
+/// One `packages:` entry: its key, and the `name:`/`version:` fields that
+/// pnpm writes for tarball, git and directory dependencies.
+struct Entry {
+    key: String,
+    name: Option<String>,
+    version: Option<String>,
+    dev: bool,
+}
+
+/// Whether `version` is a registry version, not a URL, path or commit.
+fn is_version(version: &str) -> bool {
+    version.starts_with(|c: char| c.is_ascii_digit()) && !version.contains(['/', ':'])
+}
+
+impl Entry {
+    /// The package it names: the fields first, then the key. An entry with
+    /// neither a name nor a version is named in a warning, not guessed.
+    fn package(self, path: &str, location: &Location) -> Option<Package> {
+        let from_key = split_key(&self.key);
+        let name = self
+            .name
+            .as_deref()
+            .or(from_key.map(|(name, _)| name))
+            .filter(|name| !name.is_empty());
+        let version = self
+            .version
+            .as_deref()
+            .or(from_key.map(|(_, version)| version))
+            .filter(|version| is_version(version));
+        match (name, version) {
+            (Some(name), Some(version)) => {
+                Some(npm::package(name, version, location.clone(), self.dev))
+            }
+            _ => {
+                tracing::warn!(
+                    "{path}: pnpm entry {} names no package version; it is not reported",
+                    portcullis_model::quote(&self.key)
+                );
+                None
+            }
+        }
+    }
+}
+
 pub(super) fn parse(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
     let text = std::str::from_utf8(file.bytes).map_err(|_| ParseError::text("it is not UTF-8"))?;
     if !text.lines().any(|line| line.starts_with("lockfileVersion")) {
@@ -39,11 +83,14 @@ pub(super) fn parse(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
     let direct_dev = importer_dev_dependencies(text);
     let mut packages = Vec::new();
     let mut in_packages = false;
-    let mut current: Option<Package> = None;
+    let mut current: Option<Entry> = None;
+    let mut finish = |entry: Option<Entry>| {
+        packages.extend(entry.and_then(|entry| entry.package(file.path, &location)));
+    };
     for line in text.lines() {
         if !line.starts_with(' ') && !line.trim().is_empty() {
             in_packages = line.trim_end() == "packages:";
-            packages.extend(current.take());
+            finish(current.take());
             continue;
         }
         if !in_packages {
@@ -51,19 +98,31 @@ pub(super) fn parse(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
         }
         let indent = line.len() - line.trim_start().len();
         let trimmed = line.trim();
+        let unquote = |value: &str| {
+            value
+                .trim()
+                .trim_matches(|c| c == '\'' || c == '"')
+                .to_owned()
+        };
         if indent == 2 && trimmed.ends_with(':') {
-            packages.extend(current.take());
-            let key = trimmed.trim_end_matches(':');
-            current = split_key(key)
-                .filter(|(name, version)| !name.is_empty() && !version.is_empty())
-                .map(|(name, version)| npm::package(name, version, location.clone(), false));
-        } else if indent == 4 && trimmed == "dev: true" {
-            if let Some(package) = &mut current {
-                package.dev = true;
+            finish(current.take());
+            current = Some(Entry {
+                key: trimmed.trim_end_matches(':').to_owned(),
+                name: None,
+                version: None,
+                dev: false,
+            });
+        } else if let (4, Some(entry)) = (indent, &mut current) {
+            if trimmed == "dev: true" {
+                entry.dev = true;
+            } else if let Some(name) = trimmed.strip_prefix("name: ") {
+                entry.name = Some(unquote(name));
+            } else if let Some(version) = trimmed.strip_prefix("version: ") {
+                entry.version = Some(unquote(version));
             }
         }
     }
-    packages.extend(current);
+    finish(current);
     // Lock v9 no longer marks packages `dev`; its importers say which direct ones are.
     for package in &mut packages {
         if direct_dev.contains(&(package.name.clone(), package.version.clone())) {
@@ -107,9 +166,16 @@ fn importer_dev_dependencies(text: &str) -> Vec<(String, String)> {
                         .unwrap_or(version)
                         .trim()
                         .to_owned();
+                    // An alias's version names the real package: `lodash@4.17.4`.
+                    let entry = match split_key(&version) {
+                        Some((real, real_version)) if version.contains('@') => {
+                            (real.to_owned(), real_version.to_owned())
+                        }
+                        _ => (name.clone(), version),
+                    };
                     match group {
-                        "devDependencies" => dev.push((name.clone(), version)),
-                        _ => runtime.push((name.clone(), version)),
+                        "devDependencies" => dev.push(entry),
+                        _ => runtime.push(entry),
                     }
                 }
             }
@@ -200,5 +266,41 @@ mod tests {
             found,
             vec![("lodash".into(), false), ("marked".into(), true)]
         );
+    }
+
+    #[test]
+    fn real_locks_of_pnpm_7_8_and_9_read_aliases_tarballs_git_and_directories() {
+        let read = |name: &str| {
+            let bytes = crate::testutil::testdata(name);
+            let file = KeptFile {
+                path: "app/pnpm-lock.yaml",
+                bytes: &bytes,
+                layer: None,
+            };
+            let mut found: Vec<(String, String, bool)> = parse(&file)
+                .unwrap()
+                .into_iter()
+                .map(|p| (p.name, p.version, p.dev))
+                .collect();
+            found.sort();
+            found
+        };
+        let row = |name: &str, version: &str, dev: bool| (name.to_owned(), version.to_owned(), dev);
+        let registry = vec![
+            row("@sindresorhus/is", "0.7.0", false),
+            row("lodash", "4.17.15", false),
+            row("lodash", "4.17.4", false),
+            row("marked", "0.3.6", true),
+            row("minimist", "1.2.0", false),
+        ];
+        // pnpm 8 and 9 write the directory dependency without its version, and
+        // pnpm 7 the git one without name or version: neither is guessed.
+        let mut v5 = registry.clone();
+        v5.insert(1, row("localdep", "2.0.0", false));
+        assert_eq!(read("pnpm-v5-shapes.yaml"), v5);
+        assert_eq!(read("pnpm-v6-shapes.yaml"), registry);
+        let mut v9 = registry.clone();
+        v9.insert(1, row("gitdep", "1.0.0", false));
+        assert_eq!(read("pnpm-v9-shapes.yaml"), v9);
     }
 }
