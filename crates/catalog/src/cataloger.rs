@@ -33,13 +33,17 @@ pub struct Found {
     pub packages: Vec<Package>,
     /// Absolute paths the distro's package manager owns (from its database).
     pub owned_files: Vec<String>,
+    /// Records in the file that name a package but could not be read (a
+    /// stanza without a version): each becomes a diagnostic, so the gate
+    /// says what it could not evaluate.
+    pub unread: Vec<String>,
 }
 
 impl From<Vec<Package>> for Found {
     fn from(packages: Vec<Package>) -> Found {
         Found {
             packages,
-            owned_files: Vec::new(),
+            ..Found::default()
         }
     }
 }

@@ -90,6 +90,14 @@ pub fn catalog(view: &View) -> Result<Inventory, Error> {
                 }
             };
             owned.extend(found.owned_files);
+            for why in found.unread {
+                tracing::warn!("`/{}` ({}): {why}", file.path, layer_label(file.layer));
+                diagnostics.push(Diagnostic {
+                    path: format!("/{}", file.path),
+                    layer: file.layer,
+                    message: why,
+                });
+            }
             match cataloger.family() {
                 Family::Distro => packages.extend(found.packages),
                 Family::Language => language.extend(found.packages),

@@ -88,21 +88,31 @@ fn packages_in(
     file: &KeptFile<'_>,
     os: Option<&OperatingSystem>,
     view: &View,
-    packages: &mut Vec<Package>,
+    found: &mut Found,
 ) -> Result<(), ParseError> {
     let text = String::from_utf8_lossy(file.bytes);
+    // dpkg's own database says for each stanza whether it is on disk;
+    // distroless `status.d` files hold one installed package and no Status.
+    let status_required = file.path == "var/lib/dpkg/status";
     for paragraph in paragraphs(&text) {
-        let (Some(name), Some(version)) =
-            (field(&paragraph, "Package"), field(&paragraph, "Version"))
-        else {
+        let Some(name) = field(&paragraph, "Package") else {
             continue;
         };
         // `Status: install ok installed`: only the last word says it is on disk.
-        let installed = field(&paragraph, "Status")
-            .is_none_or(|status| status.split_whitespace().last() == Some("installed"));
+        let installed = match field(&paragraph, "Status") {
+            Some(status) => status.split_whitespace().last() == Some("installed"),
+            None => !status_required,
+        };
         if !installed {
             continue;
         }
+        let Some(version) = field(&paragraph, "Version") else {
+            found.unread.push(format!(
+                "the installed package {} has no `Version`; it could not be matched",
+                portcullis_model::quote(name)
+            ));
+            continue;
+        };
         let architecture = field(&paragraph, "Architecture").map(str::to_owned);
         let namespace = os.map_or("debian".to_owned(), |os| os.ecosystem.purl_namespace());
         let purl = Purl::new("deb", name)
@@ -119,7 +129,7 @@ fn packages_in(
             Some(copyright) => licenses_in(&String::from_utf8_lossy(copyright.bytes)),
             None => Vec::new(),
         };
-        packages.push(Package {
+        found.packages.push(Package {
             kind: PackageKind::Deb,
             name: name.to_owned(),
             version: version.to_owned(),
@@ -156,11 +166,11 @@ impl Cataloger for Dpkg {
         let database = file.path == "var/lib/dpkg/status"
             || (file.path.starts_with("var/lib/dpkg/status.d/")
                 && !file.path.ends_with(".md5sums"));
-        let mut packages = Vec::new();
+        let mut found = Found::default();
         if database {
-            packages_in(file, context.os, context.view, &mut packages)?;
+            packages_in(file, context.os, context.view, &mut found)?;
         }
-        Ok(packages.into())
+        Ok(found)
     }
 }
 
@@ -194,5 +204,35 @@ mod tests {
     fn copyright_licenses_are_distinct_short_names() {
         let text = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: GPL-2+\n\nFiles: debian/*\nLicense: GPL-2+\n\nLicense: GPL-2+\n This program is free software\n";
         assert_eq!(licenses_in(text), vec!["GPL-2+".to_owned()]);
+    }
+
+    fn read(path: &str, text: &str) -> Found {
+        let file = KeptFile {
+            path,
+            bytes: text.as_bytes(),
+            layer: None,
+        };
+        let mut found = Found::default();
+        packages_in(&file, None, &View::default(), &mut found).unwrap();
+        found
+    }
+
+    #[test]
+    fn only_installed_stanzas_are_packages_and_a_versionless_one_is_said() {
+        // STATUS above, then a stanza with no Status and one with no Version.
+        let text = format!(
+            "{STATUS}\nPackage: no-status\nVersion: 1.0\n\nPackage: no-version\nStatus: install ok installed\n"
+        );
+        let found = read("var/lib/dpkg/status", &text);
+        let names: Vec<&str> = found.packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, vec!["libssl3", "libgcc-s1"]);
+        assert_eq!(found.unread.len(), 1);
+        assert!(found.unread[0].contains("no-version"), "{:?}", found.unread);
+        // A distroless status.d file has no Status: its package is installed.
+        let found = read(
+            "var/lib/dpkg/status.d/base",
+            "Package: base-files\nVersion: 12.4\n",
+        );
+        assert_eq!(found.packages.len(), 1);
     }
 }

@@ -24,8 +24,10 @@ const MAX_ARCHIVE_BYTES: u64 = 256 << 20;
 const MAX_NESTED_BYTES: u64 = 64 << 20;
 /// pom.properties and MANIFEST.MF are small; 1 MiB is generous.
 const MAX_META_BYTES: u64 = 1 << 20;
-/// Archives inside archives inside archives, and no deeper.
-const MAX_DEPTH: usize = 3;
+/// How deep archives inside archives are read. Real ones (a jar in a war in
+/// an ear, Spring Boot's `BOOT-INF/lib`) stay within 4; a deeper one is
+/// named in a warning. The cap stops a zip that contains itself.
+const MAX_DEPTH: usize = 8;
 
 const WANTS: [Want; 3] = [
     Want {
@@ -116,8 +118,19 @@ fn from_file_name(file: &str) -> Option<(String, String)> {
     Some((stem[..split].to_owned(), stem[split + 1..].to_owned()))
 }
 
-/// The coordinates a `pom.properties` names.
-fn pom_artifact(pom: &[u8], inner: Option<&str>) -> Option<Artifact> {
+/// Whether `text` can be a Maven groupId, artifactId or version: Maven's
+/// own `[A-Za-z0-9_.-]+` for ids, and no space, `#` or path in a version.
+fn is_coordinate(text: &str, version: bool) -> bool {
+    !text.is_empty()
+        && text.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '.' | '-' | '_')
+                || (version && matches!(c, '+' | '~'))
+        })
+}
+
+/// The coordinates a `pom.properties` names, when they are coordinates.
+fn pom_artifact(pom: &[u8], label: &str, inner: Option<&str>) -> Option<Artifact> {
     let text = String::from_utf8_lossy(pom);
     let props = properties(&text);
     let get = |key: &str| {
@@ -126,16 +139,35 @@ fn pom_artifact(pom: &[u8], inner: Option<&str>) -> Option<Artifact> {
             .find(|(k, _)| *k == key)
             .map(|(_, v)| (*v).to_owned())
     };
+    let group = get("groupId");
+    let name = get("artifactId")?;
+    let version = get("version")?;
+    let valid = group.as_deref().is_none_or(|g| is_coordinate(g, false))
+        && is_coordinate(&name, false)
+        && is_coordinate(&version, true);
+    if !valid {
+        tracing::warn!(
+            "`{label}{}`: pom.properties names {}:{} {}, which are not Maven coordinates; not used",
+            inner.map(|i| format!("!{i}")).unwrap_or_default(),
+            portcullis_model::quote(group.as_deref().unwrap_or("")),
+            portcullis_model::quote(&name),
+            portcullis_model::quote(&version),
+        );
+        return None;
+    }
     Some(Artifact {
-        group: get("groupId"),
-        name: get("artifactId")?,
-        version: get("version")?,
+        group,
+        name,
+        version,
         proof: ArtifactProof::PomProperties,
         inner: inner.map(str::to_owned),
     })
 }
 
-/// What `MANIFEST.MF` names, else what the file name says.
+/// What `MANIFEST.MF`'s `Implementation-*` (else `Specification-*`) names
+/// when it looks like an artifact id and a version, else what the file name
+/// says. OSGi's `Bundle-SymbolicName`/`Bundle-Version` are not Maven
+/// coordinates (`org.apache.ivy` 2.4.0.final_2014…) and are not used.
 fn manifest_artifact(
     manifest_text: Option<&[u8]>,
     label: &str,
@@ -144,28 +176,23 @@ fn manifest_artifact(
     let attributes = manifest_text
         .map(|bytes| manifest(&String::from_utf8_lossy(bytes)))
         .unwrap_or_default();
-    let get = |keys: &[&str]| {
-        keys.iter().find_map(|key| {
-            attributes
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone())
-        })
+    let get = |key: &str| {
+        attributes
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim().to_owned())
     };
-    let title = get(&[
-        "Bundle-SymbolicName",
-        "Implementation-Title",
-        "Specification-Title",
-    ])
-    .map(|t| t.split(';').next().unwrap_or(&t).trim().to_owned());
-    let version = get(&[
-        "Bundle-Version",
-        "Implementation-Version",
-        "Specification-Version",
-    ]);
-    let (name, version, proof) = match (title, version) {
-        (Some(name), Some(version)) => (name, version, ArtifactProof::Manifest),
-        _ => {
+    let from_manifest = ["Implementation", "Specification"]
+        .iter()
+        .find_map(|prefix| {
+            let title = get(&format!("{prefix}-Title"))?;
+            let version = get(&format!("{prefix}-Version"))?;
+            (is_coordinate(&title, false) && is_coordinate(&version, true))
+                .then_some((title, version))
+        });
+    let (name, version, proof) = match from_manifest {
+        Some((name, version)) => (name, version, ArtifactProof::Manifest),
+        None => {
             let (name, version) = from_file_name(inner.unwrap_or(label))?;
             (name, version, ArtifactProof::FileName)
         }
@@ -202,12 +229,22 @@ fn scan(
             }
         } else if name.eq_ignore_ascii_case("META-INF/MANIFEST.MF") {
             manifest_text = read_entry(&mut archive, index, MAX_META_BYTES)?;
-        } else if depth < MAX_DEPTH && [".jar", ".war", ".ear"].iter().any(|s| name.ends_with(s)) {
-            nested.push((index, name));
+        } else if [".jar", ".war", ".ear"].iter().any(|s| name.ends_with(s)) {
+            if depth < MAX_DEPTH {
+                nested.push((index, name));
+            } else {
+                tracing::warn!(
+                    "`{label}!{}`: archives nested deeper than {MAX_DEPTH} are not read",
+                    portcullis_model::quote(&name)
+                );
+            }
         }
     }
     let before = out.len();
-    out.extend(poms.iter().filter_map(|pom| pom_artifact(pom, inner)));
+    out.extend(
+        poms.iter()
+            .filter_map(|pom| pom_artifact(pom, label, inner)),
+    );
     if out.len() == before {
         out.extend(manifest_artifact(manifest_text.as_deref(), label, inner));
     }
@@ -317,5 +354,43 @@ mod tests {
         let attributes = manifest("Manifest-Version: 1.0\r\nBundle-SymbolicName: org.apache.log4j\r\nExport-Package: a,\r\n b\r\n\r\nName: x\r\n");
         assert!(attributes.contains(&("Export-Package".into(), "a,b".into())));
         assert!(!attributes.iter().any(|(k, _)| k == "Name"));
+    }
+
+    #[test]
+    fn osgi_bundle_headers_are_not_taken_for_maven_coordinates() {
+        // Debian 12's ivy 2.5.0 jar: its manifest says Bundle-Version 2.4.0
+        // and has no Implementation-*; the file name is right.
+        let bytes = crate::testutil::testdata("ivy-2.5.0-MANIFEST.MF");
+        let artifact =
+            manifest_artifact(Some(&bytes), "usr/share/java/ivy-2.5.0.jar", None).unwrap();
+        assert_eq!(
+            (artifact.name.as_str(), artifact.version.as_str()),
+            ("ivy", "2.5.0")
+        );
+        assert_eq!(artifact.proof, ArtifactProof::FileName);
+        let implementation = b"Manifest-Version: 1.0\r\nImplementation-Title: commons-text\r\nImplementation-Version: 1.9\r\n";
+        let artifact = manifest_artifact(Some(implementation), "lib/x.jar", None).unwrap();
+        assert_eq!(
+            (artifact.name.as_str(), artifact.version.as_str()),
+            ("commons-text", "1.9")
+        );
+        // A title with spaces is a product name, not an artifact id.
+        let product =
+            b"Implementation-Title: Apache Commons Text\r\nImplementation-Version: 1.9\r\n";
+        let artifact = manifest_artifact(Some(product), "lib/commons-text-1.9.jar", None).unwrap();
+        assert_eq!(artifact.proof, ArtifactProof::FileName);
+    }
+
+    #[test]
+    fn pom_properties_that_are_not_coordinates_are_refused() {
+        let good = b"groupId=org.yaml\nartifactId=snakeyaml\nversion=1.33\n";
+        assert!(pom_artifact(good, "a.jar", None).is_some());
+        for bad in [
+            &b"groupId=org.yaml\nartifactId=snake yaml\nversion=1.33\n"[..],
+            b"groupId=org#yaml\nartifactId=snakeyaml\nversion=1.33\n",
+            b"groupId=org.yaml\nartifactId=snakeyaml\nversion=1.33 final\n",
+        ] {
+            assert!(pom_artifact(bad, "a.jar", None).is_none());
+        }
     }
 }

@@ -1,7 +1,9 @@
-//! Installed Python distributions: `*.dist-info/METADATA`, and `*.egg-info`
-//! as a folder (`PKG-INFO` inside) or as a single file. Their headers follow
-//! the core metadata spec; names are reported as written and normalised
-//! (PEP 503) in the purl.
+//! Installed Python distributions: `*.dist-info/METADATA`, `*.egg-info` as a
+//! folder (`PKG-INFO` inside) or as a single file, and an installed egg's
+//! `*.egg/EGG-INFO/PKG-INFO`. Their headers are read as Python's
+//! `email.parser` reads them (names in any case, the first of a repeated
+//! header wins, indented lines continue the one above); names are reported
+//! as written and normalised (PEP 503) in the purl.
 //!
 //! Spec: <https://packaging.python.org/en/latest/specifications/core-metadata/>.
 
@@ -14,8 +16,9 @@ use crate::package::{Location, Package, PackageKind, Proof};
 /// METADATA holds the long description too; 8 MiB is past any real one.
 const MAX_METADATA_BYTES: u64 = 8 << 20;
 
-const WANTS: [Want; 3] = [
+const WANTS: [Want; 4] = [
     Want::whole("**/*.dist-info/METADATA", MAX_METADATA_BYTES),
+    Want::whole("**/*.egg/EGG-INFO/PKG-INFO", MAX_METADATA_BYTES),
     Want::whole("**/*.egg-info/PKG-INFO", MAX_METADATA_BYTES),
     Want::whole("**/*.egg-info", MAX_METADATA_BYTES),
 ];
@@ -36,15 +39,24 @@ fn parse_metadata(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
         if line.is_empty() {
             break;
         }
+        // A continuation line, or one that is no header: neither names anything.
+        if line.starts_with([' ', '\t']) {
+            continue;
+        }
         let Some((key, value)) = line.split_once(':') else {
             continue;
         };
         let value = value.trim();
-        match key {
-            "Name" => name = Some(value.to_owned()),
-            "Version" => version = Some(value.to_owned()),
-            "License-Expression" => license = Some(value.to_owned()),
-            "License" if license.is_none() && !value.is_empty() && value.len() < 80 => {
+        let first = |slot: &mut Option<String>| {
+            if slot.is_none() {
+                *slot = Some(value.to_owned());
+            }
+        };
+        match key.trim().to_ascii_lowercase().as_str() {
+            "name" => first(&mut name),
+            "version" => first(&mut version),
+            "license-expression" => license = Some(value.to_owned()),
+            "license" if license.is_none() && !value.is_empty() && value.len() < 80 => {
                 license = Some(value.to_owned());
             }
             _ => {}
@@ -107,5 +119,44 @@ mod tests {
             layer: None,
         };
         assert!(parse_metadata(&broken).is_err());
+    }
+
+    #[test]
+    fn headers_are_read_as_email_parser_reads_them() {
+        // Lower-case names, a repeated Version (Python's msg["Version"] is the first).
+        let text = "metadata-version: 2.1\nname: requests\nSummary: x\n  continued: not a header\nVERSION: 2.19.1\nVersion: 9.9.9\n";
+        let file = KeptFile {
+            path: "x/requests-2.19.1.dist-info/METADATA",
+            bytes: text.as_bytes(),
+            layer: None,
+        };
+        let package = parse_metadata(&file).unwrap().remove(0);
+        assert_eq!(
+            (package.name.as_str(), package.version.as_str()),
+            ("requests", "2.19.1")
+        );
+    }
+
+    #[test]
+    fn an_installed_eggs_pkg_info_is_read() {
+        // setuptools' own test egg (pkg_resources/tests/data, MIT).
+        let bytes = crate::testutil::testdata("egg-PKG-INFO");
+        let path = "usr/lib/python3/site-packages/my_test_package-1.0-py3.7.egg/EGG-INFO/PKG-INFO";
+        let wanted = WANTS.iter().any(|want| {
+            globset::GlobBuilder::new(want.pattern)
+                .literal_separator(true)
+                .build()
+                .unwrap()
+                .compile_matcher()
+                .is_match(path)
+        });
+        assert!(wanted, "{path} is not selected");
+        let file = KeptFile {
+            path,
+            bytes: &bytes,
+            layer: None,
+        };
+        let package = parse_metadata(&file).unwrap().remove(0);
+        assert_eq!(package.purl.to_string(), "pkg:pypi/my-test-package@1.0");
     }
 }
