@@ -180,6 +180,10 @@ impl MavenVersion {
                 }
                 c if c.is_ascii_digit() => {
                     if !digit && i > start {
+                        // `.X1` is read as `-X1` (Maven 3.8+): `4.1.0.M1` is `4.1-milestone-1`.
+                        if !builder.top_is_empty() {
+                            builder.open();
+                        }
                         builder.push(string_item(&piece(start, i), true));
                         start = i;
                         builder.open();
@@ -282,5 +286,21 @@ mod tests {
         }
         assert!(MavenVersion::parse("2.14.0").unwrap() < MavenVersion::parse("2.14.1").unwrap());
         assert!(MavenVersion::parse("1.33").unwrap() < MavenVersion::parse("2.0").unwrap());
+    }
+
+    /// Checked against maven-artifact 3.8.7's `ComparableVersion` main
+    /// (Debian 12's `maven3-artifact.jar`), which printed each order below.
+    #[test]
+    fn milestones_and_release_candidates_order_as_maven_does() {
+        let parse = |text: &str| MavenVersion::parse(text).unwrap();
+        assert!(parse("4.1.0.M1") < parse("4.1.0.RC"), "4.1.0.M1 < 4.1.0.RC");
+        assert!(parse("1.0.M1") > parse("1.0-alpha1"), "1.0.M1 > 1.0-alpha1");
+        for (a, b) in [
+            ("4.1.0.CR1", "4.1.0.RC1"),
+            ("1.0.milestone1", "1.0.m1"),
+            ("1.0-cr1", "1.0-rc1"),
+        ] {
+            assert_eq!(parse(a), parse(b), "{a} == {b}");
+        }
     }
 }

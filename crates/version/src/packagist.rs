@@ -121,5 +121,10 @@ mod tests {
             }
         }
         assert!(ComposerVersion::parse("dev-master").is_err());
+        // Composer normalises both to four numbers: `v3.0` is 3.0.0.0, stable.
+        let parse = |text: &str| ComposerVersion::parse(text).unwrap();
+        assert!(parse("v3.0.0-beta") < parse("v3.0"));
+        assert!(parse("v3.0-beta2") > parse("3.0.0.0-beta1"));
+        assert_eq!(parse("v3.0"), parse("3.0.0.0"));
     }
 }

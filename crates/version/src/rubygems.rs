@@ -1,7 +1,9 @@
 //! RubyGems versions, ordered as `Gem::Version#<=>`: segments split at dots
 //! and at digit/letter changes; numbers compare numerically, strings
 //! lexically, a string (a pre-release) below any number; missing segments
-//! count as zero.
+//! count as zero. As `canonical_segments` does, trailing zeros are dropped
+//! from the release part and from the pre-release part before comparing, so
+//! `3.0.0.beta4` is `3.beta.4` and sorts below `3.0.pre` (`3.pre`).
 //!
 //! Reference: `lib/rubygems/version.rb`, <https://github.com/rubygems/rubygems/blob/master/lib/rubygems/version.rb>.
 
@@ -54,13 +56,32 @@ impl GemVersion {
         }
         Ok(GemVersion {
             text: text.to_owned(),
-            segments,
+            segments: canonical(segments),
         })
     }
 
     pub fn text(&self) -> &str {
         &self.text
     }
+}
+
+/// `Gem::Version#canonical_segments`: the numbers before the first string
+/// and the rest, each without its trailing zeros.
+fn canonical(mut segments: Vec<Segment>) -> Vec<Segment> {
+    let is_zero = |s: &Segment| *s == Segment::Number(0);
+    let split = segments
+        .iter()
+        .position(|s| matches!(s, Segment::Text(_)))
+        .unwrap_or(segments.len());
+    let mut prerelease = segments.split_off(split);
+    while segments.last().is_some_and(is_zero) {
+        segments.pop();
+    }
+    while prerelease.last().is_some_and(is_zero) {
+        prerelease.pop();
+    }
+    segments.extend(prerelease);
+    segments
 }
 
 fn segment(text: &str, original: &str) -> Result<Segment, ParseError> {
@@ -121,5 +142,11 @@ mod tests {
             GemVersion::parse("1.0.a").unwrap()
         );
         assert!(GemVersion::parse("junk!").is_err());
+        // canonical_segments (RubyGems 3.x): zeros before a pre-release are dropped.
+        assert!(GemVersion::parse("3.0.0.beta4").unwrap() < GemVersion::parse("3.0.pre").unwrap());
+        assert_eq!(
+            GemVersion::parse("1.0.0.a1").unwrap(),
+            GemVersion::parse("1.a.1").unwrap()
+        );
     }
 }
