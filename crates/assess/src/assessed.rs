@@ -4,6 +4,7 @@
 use portcullis_checks::CheckFinding;
 use portcullis_match::Finding;
 
+use crate::go_symbols::{CodeDetermination, CodeState};
 use crate::score::Score;
 use crate::suppress::Suppression;
 
@@ -16,11 +17,20 @@ pub struct AssessedFinding {
     pub suppression: Option<Suppression>,
     /// New against the baseline (every finding is, without one).
     pub new: bool,
+    /// Go: whether the vulnerable code is linked into the binary.
+    pub code: Option<CodeDetermination>,
 }
 
 impl AssessedFinding {
     pub fn is_suppressed(&self) -> bool {
         self.suppression.is_some()
+    }
+
+    /// The vulnerable code was looked for in every binary and is in none.
+    pub fn code_not_present(&self) -> bool {
+        self.code
+            .as_ref()
+            .is_some_and(|code| code.state == CodeState::NotPresent)
     }
 }
 

@@ -1,9 +1,11 @@
 //! The score/suppress stage: each finding gets its scores (`score/`: CVSS,
 //! severity, KEV, EPSS, risk), what suppresses it (`suppress/`: the ignore
-//! file, OpenVEX) and whether it is new against a baseline, in one record per
-//! finding ([`AssessedFinding`]). Nothing is dropped or changed.
+//! file, OpenVEX), whether a Go finding's vulnerable code is linked into the
+//! binary (`go_symbols.rs`) and whether it is new against a baseline, in one
+//! record per finding ([`AssessedFinding`]). Nothing is dropped or changed.
 
 mod assessed;
+pub mod go_symbols;
 pub mod score;
 pub mod suppress;
 
@@ -55,8 +57,14 @@ pub fn assess(
     let mut assessed = Vec::with_capacity(findings.len());
     for finding in findings {
         let package = inventory.package(finding.package);
+        let code = go_symbols::determine(
+            package,
+            finding.go_imports.as_deref(),
+            inventory.go_binaries(),
+        );
         assessed.push(AssessedFinding {
             score: score::score(&finding, db, config.exposure)?,
+            code,
             suppression: suppressions.next().flatten(),
             new: config.baseline.is_none_or(|b| b.is_new(&finding, package)),
             finding,

@@ -37,6 +37,8 @@ pub struct Found {
     /// stanza without a version): each becomes a diagnostic, so the gate
     /// says what it could not evaluate.
     pub unread: Vec<String>,
+    /// The Go binaries it read, with their linked functions.
+    pub go_binaries: Vec<crate::go_binaries::GoBinary>,
 }
 
 impl From<Vec<Package>> for Found {

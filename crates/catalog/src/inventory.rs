@@ -1,6 +1,7 @@
 //! What an image holds: its OS, its packages (each named by a [`PackageId`])
 //! and the files that could not be used.
 
+use crate::go_binaries::GoBinaries;
 use crate::os::OperatingSystem;
 use crate::package::Package;
 
@@ -23,6 +24,7 @@ pub struct Inventory {
     pub os: Option<OperatingSystem>,
     packages: Vec<Package>,
     pub diagnostics: Vec<Diagnostic>,
+    go_binaries: GoBinaries,
 }
 
 impl Inventory {
@@ -35,7 +37,19 @@ impl Inventory {
             os,
             packages,
             diagnostics,
+            go_binaries: GoBinaries::default(),
         }
+    }
+
+    /// The same inventory, knowing what its Go binaries link.
+    pub fn with_go_binaries(mut self, go_binaries: GoBinaries) -> Inventory {
+        self.go_binaries = go_binaries;
+        self
+    }
+
+    /// The Go binaries it was read from, with their linked functions.
+    pub fn go_binaries(&self) -> &GoBinaries {
+        &self.go_binaries
     }
 
     /// Whether some wanted file could not be used.

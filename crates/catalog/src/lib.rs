@@ -15,6 +15,7 @@ mod cataloger;
 mod distro;
 mod error;
 mod fields;
+mod go_binaries;
 mod inventory;
 mod language;
 mod os;
@@ -31,6 +32,7 @@ use portcullis_layer::{Selection, View};
 
 pub use cataloger::{Cataloger, Context, Family, Found, ParseError};
 pub use error::Error;
+pub use go_binaries::{GoBinaries, GoBinary, GoTable, LinkedSymbols};
 pub use inventory::{Diagnostic, Inventory, PackageId};
 pub use os::OperatingSystem;
 pub use package::{Evidence, Location, Package, PackageKind, Proof, SourcePackage};
@@ -68,6 +70,7 @@ pub fn catalog(view: &View) -> Result<Inventory, Error> {
         })
         .collect();
     let mut owned = BTreeSet::new();
+    let mut go_binaries = GoBinaries::default();
     let mut packages = Vec::new();
     let mut language = Vec::new();
     for (cataloger, files) in CATALOGERS.iter().zip(registry.dispatch(view)) {
@@ -90,6 +93,9 @@ pub fn catalog(view: &View) -> Result<Inventory, Error> {
                 }
             };
             owned.extend(found.owned_files);
+            for binary in found.go_binaries {
+                go_binaries.insert(binary);
+            }
             for why in found.unread {
                 tracing::warn!("`/{}` ({}): {why}", file.path, layer_label(file.layer));
                 diagnostics.push(Diagnostic {
@@ -107,5 +113,5 @@ pub fn catalog(view: &View) -> Result<Inventory, Error> {
     packages.extend(reconcile::reconcile(language, &owned));
     packages.sort();
     diagnostics.sort();
-    Ok(Inventory::new(os, packages, diagnostics))
+    Ok(Inventory::new(os, packages, diagnostics).with_go_binaries(go_binaries))
 }

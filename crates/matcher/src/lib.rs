@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use portcullis_catalog::{Inventory, Package, PackageId, PackageKind};
 use portcullis_model::{Ecosystem, VulnId};
 use portcullis_version::{Scheme, Version};
-use portcullis_vulndb::{self as vulndb, AdvisoryInfo, AffectedRow, Database, Event, RangeKind};
+use portcullis_vulndb::{
+    self as vulndb, AdvisoryInfo, AffectedRow, Database, Event, GoImport, RangeKind,
+};
 
 /// Why a match was made: which record, which range, which comparator.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +51,10 @@ pub struct Finding {
     pub advisories: Vec<AdvisoryInfo>,
     /// Vendor severities from the matching `affected` entries.
     pub vendor_severities: Vec<String>,
+    /// Go: the vulnerable packages and symbols that the folded advisories
+    /// name (the Go vulnerability database's records do; GitHub's do not),
+    /// or `None` when none of them names any.
+    pub go_imports: Option<Vec<GoImport>>,
 }
 
 impl Finding {
@@ -358,6 +364,15 @@ fn finding(package: PackageId, mut members: Vec<Matched>) -> Option<Finding> {
         .iter()
         .filter_map(|m| m.row.severity.clone())
         .collect();
+    let mut go_imports: Option<Vec<GoImport>> = None;
+    for imports in members.iter().filter_map(|m| m.row.imports.as_ref()) {
+        let all = go_imports.get_or_insert_with(Vec::new);
+        for import in imports {
+            if !all.contains(import) {
+                all.push(import.clone());
+            }
+        }
+    }
     Some(Finding {
         id,
         aliases,
@@ -368,6 +383,7 @@ fn finding(package: PackageId, mut members: Vec<Matched>) -> Option<Finding> {
         explanation,
         advisories: members.into_iter().map(|m| m.info).collect(),
         vendor_severities,
+        go_imports,
     })
 }
 

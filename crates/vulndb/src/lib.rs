@@ -23,7 +23,7 @@ pub use bundle::export;
 pub use cve::{CveRecord, Ssvc};
 pub use error::Error;
 pub use fetch::{Mirror, DEFAULT_CVE_URL, DEFAULT_EPSS_URL, DEFAULT_KEV_URL, DEFAULT_MIRROR};
-pub use osv::{Event, RangeKind, Severity as SeverityVector};
+pub use osv::{Event, GoImport, RangeKind, Severity as SeverityVector};
 pub use query::Database;
 pub use rows::{AdvisoryInfo, AffectedRow, EpssScore, KevEntry, SourceInfo, Status};
 

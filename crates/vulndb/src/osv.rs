@@ -35,6 +35,20 @@ pub struct Range {
     pub events: Vec<Event>,
 }
 
+/// One package of a Go advisory's `ecosystem_specific.imports`: the import
+/// path whose code is vulnerable, the symbols in it that are (none: the whole
+/// package), and the targets it is limited to (none: every target).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoImport {
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub symbols: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goos: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goarch: Vec<String>,
+}
+
 /// One `affected[]` entry.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Affected {
@@ -44,6 +58,8 @@ pub(crate) struct Affected {
     pub versions: Vec<String>,
     /// A vendor severity from `ecosystem_specific` or `database_specific` (`HIGH`, `Important`…).
     pub severity: Option<String>,
+    /// Go records: the vulnerable packages and symbols (`None` when the record names none).
+    pub imports: Option<Vec<GoImport>>,
 }
 
 /// A CVSS vector or other scored severity from `severity[]`.
@@ -136,6 +152,15 @@ pub(crate) enum RecordError {
     EventKey(String),
 }
 
+/// `ecosystem_specific.imports`, when present and well-formed; a malformed
+/// list counts as absent, which keeps every finding of the record affected.
+fn go_imports(value: Option<&serde_json::Value>) -> Option<Vec<GoImport>> {
+    let imports = value?.get("imports")?;
+    serde_json::from_value::<Vec<GoImport>>(imports.clone())
+        .ok()
+        .filter(|imports| !imports.is_empty())
+}
+
 fn vendor_severity(value: Option<&serde_json::Value>) -> Option<String> {
     value?
         .get("severity")?
@@ -195,6 +220,7 @@ impl Advisory {
                 versions: entry.versions,
                 severity: vendor_severity(entry.ecosystem_specific.as_ref())
                     .or_else(|| vendor_severity(entry.database_specific.as_ref())),
+                imports: go_imports(entry.ecosystem_specific.as_ref()),
             });
         }
         Ok(Advisory {

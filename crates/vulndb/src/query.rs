@@ -136,7 +136,7 @@ impl Database {
         let mut statement = self
             .connection
             .prepare_cached(
-                "SELECT osv_id, withdrawn, ecosystem, ranges, versions, severity
+                "SELECT osv_id, withdrawn, ecosystem, ranges, versions, severity, imports
                  FROM affected WHERE ecosystem = ?1 AND name = ?2",
             )
             .map_err(&error)?;
@@ -150,20 +150,26 @@ impl Database {
                     row.get::<_, String>(3)?,
                     row.get::<_, String>(4)?,
                     row.get::<_, Option<String>>(5)?,
+                    row.get::<_, Option<String>>(6)?,
                 ))
             })
             .map_err(&error)?;
         let mut found = Vec::new();
         for row in rows {
-            let (osv_id, withdrawn, ecosystem, ranges, versions, severity) = row.map_err(&error)?;
+            let (osv_id, withdrawn, ecosystem, ranges, versions, severity, imports) =
+                row.map_err(&error)?;
             let corrupt = |source| Error::Corrupt {
                 path: self.path.clone(),
                 id: osv_id.clone(),
                 source,
             };
             found.push(AffectedRow {
-                ranges: serde_json::from_str(&ranges).map_err(corrupt)?,
-                versions: serde_json::from_str(&versions).map_err(corrupt)?,
+                ranges: serde_json::from_str(&ranges).map_err(&corrupt)?,
+                versions: serde_json::from_str(&versions).map_err(&corrupt)?,
+                imports: imports
+                    .map(|imports| serde_json::from_str(&imports))
+                    .transpose()
+                    .map_err(&corrupt)?,
                 osv_id,
                 withdrawn,
                 ecosystem,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::osv::{Range, Severity};
+use super::osv::{GoImport, Range, Severity};
 
 /// Where a source came from, as `db status` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +47,8 @@ pub struct AffectedRow {
     pub ranges: Vec<Range>,
     pub versions: Vec<String>,
     pub severity: Option<String>,
+    /// Go records: the vulnerable packages and symbols, when the record names them.
+    pub imports: Option<Vec<GoImport>>,
 }
 
 /// What the matcher and scorer need of an advisory beyond its ranges.

@@ -8,7 +8,8 @@ use super::Error;
 
 /// Bump on any change to the tables below; an older file is rebuilt, never read.
 /// 2: NuGet and Packagist names are stored folded to lower case; CVE records.
-pub(crate) const SCHEMA_VERSION: u32 = 2;
+/// 3: Go records' vulnerable packages and symbols (`affected.imports`).
+pub(crate) const SCHEMA_VERSION: u32 = 3;
 /// zstd level for stored records: fast to write, a third of the JSON size.
 pub(crate) const RECORD_ZSTD_LEVEL: i32 = 3;
 
@@ -27,7 +28,7 @@ CREATE TABLE advisories (
 CREATE TABLE affected (
     ecosystem TEXT NOT NULL, name TEXT NOT NULL, advisory INTEGER NOT NULL, position INTEGER NOT NULL,
     osv_id TEXT NOT NULL, withdrawn INTEGER NOT NULL,
-    ranges TEXT NOT NULL, versions TEXT NOT NULL, severity TEXT,
+    ranges TEXT NOT NULL, versions TEXT NOT NULL, severity TEXT, imports TEXT,
     PRIMARY KEY (ecosystem, name, advisory, position)
 ) WITHOUT ROWID;
 CREATE TABLE aliases (advisory INTEGER NOT NULL, alias TEXT NOT NULL, kind TEXT NOT NULL);

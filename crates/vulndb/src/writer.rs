@@ -156,8 +156,8 @@ impl Builder {
         let mut affected = self
             .connection
             .prepare_cached(
-                "INSERT INTO affected (ecosystem, name, advisory, position, osv_id, withdrawn, ranges, versions, severity)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO affected (ecosystem, name, advisory, position, osv_id, withdrawn, ranges, versions, severity, imports)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )
             .map_err(&error)?;
         for (position, entry) in advisory.affected.iter().enumerate() {
@@ -181,7 +181,13 @@ impl Builder {
                     advisory.withdrawn.is_some(),
                     serde_json::to_string(&entry.ranges).map_err(Error::Encode)?,
                     serde_json::to_string(&entry.versions).map_err(Error::Encode)?,
-                    entry.severity
+                    entry.severity,
+                    entry
+                        .imports
+                        .as_ref()
+                        .map(serde_json::to_string)
+                        .transpose()
+                        .map_err(Error::Encode)?
                 ])
                 .map_err(&error)?;
         }

@@ -65,6 +65,8 @@ pub struct Suppression {
     pub expires: Option<String>,
     /// The file it came from.
     pub source: String,
+    /// An OpenVEX statement's status and justification, as written.
+    pub vex: Option<(String, Option<String>)>,
 }
 
 /// The suppressions in force for one scan.
@@ -198,6 +200,7 @@ fn vex_suppression(suppressions: &Suppressions, subject: &Subject<'_>) -> Option
             owner: None,
             expires: None,
             source: source.clone(),
+            vex: Some((statement.status.clone(), statement.justification.clone())),
         })
     })
 }
@@ -237,6 +240,7 @@ pub fn apply(
                 owner: entry.owner.clone(),
                 expires: entry.expires.clone(),
                 source: source.clone(),
+                vex: None,
             });
             break;
         }

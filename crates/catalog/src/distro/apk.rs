@@ -88,7 +88,7 @@ impl Cataloger for Apk {
         Ok(Found {
             packages: packages(file, &text, context.os),
             owned_files: owned_files(&text),
-            unread: Vec::new(),
+            ..Found::default()
         })
     }
 }

@@ -37,7 +37,7 @@ impl Cataloger for DpkgFiles {
                 .filter(|l| l.starts_with('/'))
                 .map(str::to_owned)
                 .collect(),
-            unread: Vec::new(),
+            ..Found::default()
         })
     }
 }

@@ -31,6 +31,11 @@ pub(super) struct BuildInfo {
     pub(super) main: Option<Module>,
     /// Dependencies after replacements: (path, version).
     pub(super) deps: Vec<Module>,
+    /// `GOOS` and `GOARCH` from the build settings.
+    #[serde(default)]
+    pub(super) goos: Option<String>,
+    #[serde(default)]
+    pub(super) goarch: Option<String>,
 }
 
 fn uvarint(bytes: &[u8]) -> Option<(usize, usize)> {
@@ -96,11 +101,23 @@ pub(super) fn build_info(bytes: &[u8]) -> Option<BuildInfo> {
     } else {
         modinfo
     };
-    let (main, deps) = parse_modinfo(&String::from_utf8_lossy(modinfo));
+    let modinfo = String::from_utf8_lossy(modinfo);
+    let (main, deps) = parse_modinfo(&modinfo);
+    let setting = |key: &str| {
+        modinfo.lines().find_map(|line| {
+            let value = line
+                .strip_prefix("build\t")?
+                .strip_prefix(key)?
+                .strip_prefix('=')?;
+            Some(value.to_owned())
+        })
+    };
     Some(BuildInfo {
         go_version: String::from_utf8_lossy(version).into_owned(),
         main,
         deps,
+        goos: setting("GOOS"),
+        goarch: setting("GOARCH"),
     })
 }
 

@@ -10,6 +10,7 @@ pub(crate) mod executable;
 pub(crate) mod gem;
 mod go_binary;
 pub(crate) mod go_mod;
+pub(crate) mod go_pclntab;
 pub(crate) mod java_archive;
 pub(crate) mod npm;
 pub(crate) mod npm_lock;
