@@ -83,7 +83,23 @@ struct InputFinding<'a> {
     risk_score: u8,
     new: bool,
     suppressed: bool,
+    /// Go: whether the advisory's vulnerable functions are linked into the
+    /// binary; absent for other findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vulnerable_code: Option<InputCode<'a>>,
+    /// Go: the vulnerable code is determined not present.
+    code_not_present: bool,
     package: InputPackage<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct InputCode<'a> {
+    /// `present`, `not-present` or `unknown`.
+    state: &'static str,
+    reason: &'a str,
+    looked_for: &'a [String],
+    found: &'a [String],
 }
 
 fn package<'a>(package: &'a Package, target: &Target) -> InputPackage<'a> {
@@ -146,6 +162,13 @@ pub fn document(
                 risk_score: score.risk,
                 new: assessed.new,
                 suppressed: assessed.is_suppressed(),
+                vulnerable_code: assessed.code.as_ref().map(|code| InputCode {
+                    state: code.state.name(),
+                    reason: &code.reason,
+                    looked_for: &code.looked_for,
+                    found: &code.found,
+                }),
+                code_not_present: assessed.code_not_present(),
                 package: package(inventory.package(finding.package), target),
             }
         })

@@ -69,6 +69,8 @@ struct AffectedVersion {
 #[derive(Serialize)]
 struct Analysis {
     state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    justification: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     response: Vec<&'static str>,
     detail: String,
@@ -154,18 +156,32 @@ pub(super) fn document(report: &Report) -> Bom {
                     status: "affected",
                 }],
             }],
-            analysis: entry.suppressed.map(|s| match s.kind {
-                SuppressionKind::Vex => Analysis {
+            analysis: match (entry.suppressed, entry.code) {
+                (None, Some(code)) if entry.code_not_present() => Some(Analysis {
                     state: "not_affected",
+                    justification: Some("code_not_present"),
                     response: Vec::new(),
-                    detail: format!("{} ({})", s.reason, s.source),
-                },
-                SuppressionKind::Ignore => Analysis {
-                    state: "in_triage",
-                    response: vec!["will_not_fix"],
-                    detail: format!("accepted: {} ({})", s.reason, s.source),
-                },
-            }),
+                    detail: format!(
+                        "{}; looked for: {}",
+                        code.reason,
+                        code.looked_for.join(", ")
+                    ),
+                }),
+                (suppressed, _) => suppressed.map(|s| match s.kind {
+                    SuppressionKind::Vex => Analysis {
+                        state: "not_affected",
+                        justification: None,
+                        response: Vec::new(),
+                        detail: format!("{} ({})", s.reason, s.source),
+                    },
+                    SuppressionKind::Ignore => Analysis {
+                        state: "in_triage",
+                        justification: None,
+                        response: vec!["will_not_fix"],
+                        detail: format!("accepted: {} ({})", s.reason, s.source),
+                    },
+                }),
+            },
         });
     }
     bom

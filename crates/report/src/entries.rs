@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use portcullis_assess::go_symbols::{CodeDetermination, CodeState};
 use portcullis_assess::score;
 use portcullis_assess::suppress::Suppression;
 use portcullis_assess::{AssessedCheck, AssessedFinding};
@@ -86,6 +87,8 @@ pub(super) struct Entry<'a> {
     pub(super) location: EntryLocation<'a>,
     pub(super) help_uri: Option<String>,
     pub(super) suppressed: Option<&'a Suppression>,
+    /// Go: whether the advisory's vulnerable functions are linked in.
+    pub(super) code: Option<&'a CodeDetermination>,
     /// Named by a policy that failed the target.
     pub(super) failed_gate: bool,
     /// What a check found, said by the check (secrets redacted).
@@ -95,6 +98,12 @@ pub(super) struct Entry<'a> {
 }
 
 impl Entry<'_> {
+    /// Not suppressed, and the vulnerable code is determined not present:
+    /// reported, not counted by the built-in policies.
+    pub(super) fn code_not_present(&self) -> bool {
+        self.suppressed.is_none() && self.code.is_some_and(|c| c.state == CodeState::NotPresent)
+    }
+
     /// "smallvec 0.6.9 (crates.io)" or the rule title.
     pub(super) fn subject(&self) -> String {
         match &self.package {
@@ -230,21 +239,33 @@ pub(super) struct Counts {
     pub(super) low: usize,
     pub(super) unknown: usize,
     pub(super) suppressed: usize,
+    /// Go findings whose vulnerable code is not linked in (not suppressed).
+    #[serde(rename = "notPresent", skip_serializing_if = "is_zero")]
+    pub(super) not_present: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Counts {
     pub(super) fn of(entries: &[Entry<'_>]) -> Counts {
         let mut counts = Counts::default();
         for entry in entries {
-            counts.add(entry.severity, entry.suppressed.is_some());
+            counts.add(
+                entry.severity,
+                entry.suppressed.is_some(),
+                entry.code_not_present(),
+            );
         }
         counts
     }
 
     /// Counts one finding.
-    pub(super) fn add(&mut self, severity: Severity, suppressed: bool) {
+    pub(super) fn add(&mut self, severity: Severity, suppressed: bool, not_present: bool) {
         let slot = match (suppressed, severity) {
             (true, _) => &mut self.suppressed,
+            (false, _) if not_present => &mut self.not_present,
             (false, Severity::Critical) => &mut self.critical,
             (false, Severity::High) => &mut self.high,
             (false, Severity::Medium) => &mut self.medium,
@@ -378,6 +399,7 @@ fn finding_entry<'a>(
         location: located(report, path, proof.and_then(|l| l.layer)),
         help_uri: Some(format!("https://osv.dev/vulnerability/{}", finding.id)),
         suppressed: assessed.suppression.as_ref(),
+        code: assessed.code.as_ref(),
         failed_gate: !assessed.is_suppressed() && failing.contains(finding.id.as_str()),
         detail: None,
         check: None,
@@ -418,6 +440,7 @@ fn check_entry<'a>(
         location: located(report, path, check.layer),
         help_uri: None,
         suppressed: None,
+        code: None,
         failed_gate: failing.contains(check.rule.id),
         detail: Some(&check.message),
         check: Some(check.rule),

@@ -40,11 +40,12 @@ pub enum ReportFormat {
     Teamcity,
     Markdown,
     CyclonedxVex,
+    Openvex,
     Asff,
 }
 
 impl ReportFormat {
-    pub const ALL: [ReportFormat; 10] = [
+    pub const ALL: [ReportFormat; 11] = [
         ReportFormat::Table,
         ReportFormat::Json,
         ReportFormat::Cyclonedx,
@@ -54,6 +55,7 @@ impl ReportFormat {
         ReportFormat::Teamcity,
         ReportFormat::Markdown,
         ReportFormat::CyclonedxVex,
+        ReportFormat::Openvex,
         ReportFormat::Asff,
     ];
 
@@ -68,6 +70,7 @@ impl ReportFormat {
             ReportFormat::Teamcity => "teamcity",
             ReportFormat::Markdown => "markdown",
             ReportFormat::CyclonedxVex => "cyclonedx-vex",
+            ReportFormat::Openvex => "openvex",
             ReportFormat::Asff => "asff",
         }
     }
@@ -86,6 +89,9 @@ impl ReportFormat {
             }
             ReportFormat::CyclonedxVex => {
                 "CycloneDX 1.6 SBOM with the findings as vulnerabilities (VEX)"
+            }
+            ReportFormat::Openvex => {
+                "OpenVEX 0.2.0: each suppressed or not-affected finding, with its justification"
             }
             ReportFormat::Asff => {
                 "AWS Security Finding Format, as Security Hub's BatchImportFindings takes it"

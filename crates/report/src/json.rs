@@ -34,7 +34,11 @@ pub(super) struct JsonReport<'a> {
 fn summary(report: &Report) -> Counts {
     let mut counts = Counts::default();
     for assessed in &report.findings {
-        counts.add(assessed.score.severity, assessed.is_suppressed());
+        counts.add(
+            assessed.score.severity,
+            assessed.is_suppressed(),
+            !assessed.is_suppressed() && assessed.code_not_present(),
+        );
     }
     counts
 }
@@ -156,6 +160,20 @@ struct JsonFinding<'a> {
     /// New against the baseline (true without one).
     new: bool,
     suppressed: Option<Suppressed<'a>>,
+    /// Go: whether the vulnerable code is linked into the binary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vulnerable_code: Option<VulnerableCode<'a>>,
+}
+
+/// What was decided about a Go finding's code, and what it rests on.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VulnerableCode<'a> {
+    /// `present`, `not-present` or `unknown`.
+    state: &'static str,
+    reason: &'a str,
+    looked_for: &'a [String],
+    found: &'a [String],
 }
 
 /// A hygiene or secret check that fired.
@@ -464,6 +482,12 @@ fn finding<'a>(report: &'a Report, assessed: &'a AssessedFinding) -> JsonFinding
         },
         new: assessed.new,
         suppressed: assessed.suppression.as_ref().map(suppressed),
+        vulnerable_code: assessed.code.as_ref().map(|code| VulnerableCode {
+            state: code.state.name(),
+            reason: &code.reason,
+            looked_for: &code.looked_for,
+            found: &code.found,
+        }),
     }
 }
 

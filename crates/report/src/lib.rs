@@ -10,6 +10,7 @@ mod format;
 mod json;
 mod junit;
 mod markdown;
+mod openvex;
 mod output;
 mod sarif;
 mod spdx;
@@ -56,6 +57,7 @@ pub fn render_report(
         ReportFormat::CyclonedxVex => {
             serde_json::to_string_pretty(&cyclonedx_vex::document(report))?
         }
+        ReportFormat::Openvex => serde_json::to_string_pretty(&openvex::document(report, config))?,
         ReportFormat::Asff => serde_json::to_string_pretty(&asff::document(report, config))?,
     };
     text.push('\n');

@@ -15,6 +15,7 @@ use serde_sarif::sarif;
 
 use super::entries::{self, Entry, TargetKey};
 use super::RenderConfig;
+use portcullis_assess::go_symbols::CodeDetermination;
 use portcullis_assess::score;
 use portcullis_assess::suppress::Suppression;
 use portcullis_checks::Rule;
@@ -35,7 +36,7 @@ const FINGERPRINT_KEY: &str = "portcullis/v1";
 pub(super) fn render(report: &Report, config: &RenderConfig) -> Result<String, serde_json::Error> {
     let mut all = entries::entries(report);
     // Open results before suppressed ones, each most severe first.
-    all.sort_by_key(|e| e.suppressed.is_some());
+    all.sort_by_key(|e| e.suppressed.is_some() || e.code_not_present());
     let mut keep = all.len().min(MAX_RESULTS);
     loop {
         let log = document(report, config, &all, keep);
@@ -406,6 +407,25 @@ fn suppression(suppression: &Suppression) -> sarif::Suppression {
         .build()
 }
 
+/// A Go finding whose vulnerable functions are not linked into the binary:
+/// suppressed by the scanner's own analysis, with what it looked for.
+fn code_not_present(code: &CodeDetermination) -> sarif::Suppression {
+    sarif::Suppression::builder()
+        .kind(json!("external"))
+        .status(json!("accepted"))
+        .justification(code.reason.clone())
+        .properties(
+            sarif::PropertyBag::builder()
+                .additional_properties(BTreeMap::from([
+                    ("source".to_owned(), json!("portcullis go-symbols")),
+                    ("mechanism".to_owned(), json!("code_not_present")),
+                    ("lookedFor".to_owned(), json!(code.looked_for)),
+                ]))
+                .build(),
+        )
+        .build()
+}
+
 fn result(
     entry: &Entry<'_>,
     key: &TargetKey,
@@ -446,7 +466,11 @@ fn result(
         )
         .build();
     result.rule_index = rule_index;
-    result.suppressions = entry.suppressed.map(|s| vec![suppression(s)]);
+    result.suppressions = match (entry.suppressed, entry.code) {
+        (Some(s), _) => Some(vec![suppression(s)]),
+        (None, Some(code)) if entry.code_not_present() => Some(vec![code_not_present(code)]),
+        _ => None,
+    };
     result
 }
 

@@ -46,7 +46,7 @@ const HEADER: &str =
 /// What the SRC column's markers say.
 const SOURCE_LEGEND: &str =
     "SRC (severity source): V vendor, O the advisory's CVSS, C the CVE record's CNA, A CISA ADP, blank unknown\n\
-     FLAGS: KEV listed by CISA KEV, EXP exploited per CISA's SSVC, SUP suppressed (ignore file or VEX)";
+     FLAGS: KEV listed by CISA KEV, EXP exploited per CISA's SSVC, SUP suppressed (ignore file or VEX), NCP Go: vulnerable code not present in the binary";
 
 pub(super) fn render(report: &Report, view: &TableView, colour: bool) -> String {
     let mut out = String::new();
@@ -84,6 +84,14 @@ pub(super) fn render(report: &Report, view: &TableView, colour: bool) -> String 
     let suppressed = report.findings.iter().filter(|f| f.is_suppressed()).count();
     if suppressed > 0 {
         counts.push(format!("{suppressed} suppressed"));
+    }
+    let not_present = report
+        .findings
+        .iter()
+        .filter(|f| !f.is_suppressed() && f.code_not_present())
+        .count();
+    if not_present > 0 {
+        counts.push(format!("{not_present} not present in the binary"));
     }
     if !report.checks.is_empty() {
         checks_section(&mut out, report, colour);
@@ -144,6 +152,8 @@ fn finding_row(report: &Report, assessed: &AssessedFinding) -> (u8, String) {
     }
     if assessed.is_suppressed() {
         flags.push("SUP");
+    } else if assessed.code_not_present() {
+        flags.push("NCP");
     }
     let flags = flags.join(",");
     let source = score.severity_source.marker();
@@ -165,7 +175,7 @@ fn finding_row(report: &Report, assessed: &AssessedFinding) -> (u8, String) {
 
 /// The findings of one severity that `view` shows, highest risk first;
 /// returns how many findings of that severity there are (shown or not), and
-/// how many of them are suppressed.
+/// how many of them are not counted (suppressed, or Go code not present).
 fn severity_section(
     out: &mut String,
     report: &Report,
@@ -178,7 +188,10 @@ fn severity_section(
         .iter()
         .filter(|assessed| assessed.score.severity == severity)
         .collect();
-    let suppressed = all.iter().filter(|f| f.is_suppressed()).count();
+    let suppressed = all
+        .iter()
+        .filter(|f| f.is_suppressed() || f.code_not_present())
+        .count();
     let mut rows: Vec<(u8, String)> = all
         .iter()
         .filter(|f| view.shows(severity, !f.finding.fixed_versions.is_empty()))

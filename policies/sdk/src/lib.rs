@@ -86,7 +86,25 @@ pub struct Finding {
     /// Whether the finding is new against the baseline (always true without one).
     pub new: bool,
     pub suppressed: bool,
+    /// Go: whether the advisory's vulnerable functions are linked into the
+    /// binary; `None` for other findings.
+    pub vulnerable_code: Option<VulnerableCode>,
+    /// Go: the vulnerable code is determined not present.
+    pub code_not_present: bool,
     pub package: Package,
+}
+
+/// What was decided about a Go finding's code.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct VulnerableCode {
+    /// `present`, `not-present` or `unknown`.
+    pub state: String,
+    pub reason: String,
+    /// The symbols looked for, as `import/path.Symbol`.
+    pub looked_for: Vec<String>,
+    /// Those found linked in.
+    pub found: Vec<String>,
 }
 
 /// A hygiene (CIS Docker Benchmark) or secret check that fired.
@@ -178,6 +196,16 @@ impl Output {
         let decision = if violations.is_empty() { Decision::Pass } else { Decision::Fail };
         Output { decision, violations }
     }
+}
+
+/// The findings a built-in policy counts: not suppressed, and not
+/// determined `code_not_present` unless the `go-symbols` setting is `ignore`.
+pub fn counted(input: &Input) -> impl Iterator<Item = &Finding> {
+    let use_symbols = setting_text(input, "go-symbols") != Some("ignore");
+    input
+        .findings
+        .iter()
+        .filter(move |f| !f.suppressed && !(use_symbols && f.code_not_present))
 }
 
 /// A setting read as a number, or `default`.

@@ -1,16 +1,14 @@
 //! EPSS threshold: fail on unsuppressed findings whose EPSS probability of
 //! exploitation is at least `min-epss` (default 0.5).
 
-use portcullis_policy_sdk::{metadata, run, setting_number, Input, Output, Violation};
+use portcullis_policy_sdk::{counted, metadata, run, setting_number, Input, Output, Violation};
 
-metadata!(r#"{"id":"epss-threshold","title":"EPSS threshold","version":"1.0.0","abi":"portcullis.policy/v1","description":"Fails on findings likely to be exploited (EPSS).","settings":{"min-epss":{"type":"number","default":0.5}}}"#);
+metadata!(r#"{"id":"epss-threshold","title":"EPSS threshold","version":"1.1.0","abi":"portcullis.policy/v1","description":"Fails on findings likely to be exploited (EPSS).","settings":{"go-symbols":{"type":"string","enum":["use","ignore"],"default":"use"},"min-epss":{"type":"number","default":0.5}}}"#);
 
 fn evaluate(input: &Input) -> Output {
     let threshold = setting_number(input, "min-epss").unwrap_or(0.5);
-    let ids: Vec<String> = input
-        .findings
-        .iter()
-        .filter(|f| !f.suppressed && f.epss.map_or(false, |p| p >= threshold))
+    let ids: Vec<String> = counted(input)
+        .filter(|f| f.epss.map_or(false, |p| p >= threshold))
         .map(|f| f.id.clone())
         .collect();
     let violations = Violation::for_findings("min-epss", "high", ids, |n| {

@@ -2,16 +2,14 @@
 //! `critical`) that are new against the baseline (`--baseline`); findings the
 //! baseline already had only warn.
 
-use portcullis_policy_sdk::{metadata, run, setting_text, severity_rank, Input, Output, Violation};
+use portcullis_policy_sdk::{counted, metadata, run, setting_text, severity_rank, Input, Output, Violation};
 
-metadata!(r#"{"id":"only-new","title":"Only new findings","version":"1.0.0","abi":"portcullis.policy/v1","description":"Gates only on findings this change introduced, against a baseline report.","settings":{"fail-on":{"type":"string","enum":["critical","high","medium","low","none"],"default":"critical"}}}"#);
+metadata!(r#"{"id":"only-new","title":"Only new findings","version":"1.1.0","abi":"portcullis.policy/v1","description":"Gates only on findings this change introduced, against a baseline report.","settings":{"go-symbols":{"type":"string","enum":["use","ignore"],"default":"use"},"fail-on":{"type":"string","enum":["critical","high","medium","low","none"],"default":"critical"}}}"#);
 
 fn evaluate(input: &Input) -> Output {
     let threshold = severity_rank(setting_text(input, "fail-on").unwrap_or("critical"));
-    let gated: Vec<_> = input
-        .findings
-        .iter()
-        .filter(|f| !f.suppressed && threshold > 0 && severity_rank(&f.severity) >= threshold)
+    let gated: Vec<_> = counted(input)
+        .filter(|f| threshold > 0 && severity_rank(&f.severity) >= threshold)
         .collect();
     let new: Vec<String> = gated.iter().filter(|f| f.new).map(|f| f.id.clone()).collect();
     let old: Vec<String> = gated.iter().filter(|f| !f.new).map(|f| f.id.clone()).collect();

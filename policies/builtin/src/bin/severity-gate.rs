@@ -10,12 +10,12 @@
 //! catch, warn (`unknown`: `warn`, `fail` or `ignore`; default `warn`) so the
 //! verdict says how many the gate could not rank.
 
-use portcullis_policy_sdk::{metadata, run, setting_bool, setting_number, setting_text, severity_rank, Decision, Input, Output, Violation};
+use portcullis_policy_sdk::{counted, metadata, run, setting_bool, setting_number, setting_text, severity_rank, Decision, Input, Output, Violation};
 
-metadata!(r#"{"id":"severity-gate","title":"Severity gate","version":"1.4.0","abi":"portcullis.policy/v1","description":"Fails on findings at or above a severity, on known exploited ones (CISA KEV, SSVC exploitation active), or on more findings of a severity than allowed.","settings":{"fail-on":{"type":"string","enum":["critical","high","medium","low","none"],"default":"critical"},"max-critical":{"type":"integer"},"max-high":{"type":"integer"},"max-medium":{"type":"integer"},"max-low":{"type":"integer"},"fail-on-secret":{"type":"boolean","default":true},"hygiene":{"type":"string","enum":["warn","fail","ignore"],"default":"warn"},"kev":{"type":"string","enum":["fail","warn","ignore"],"default":"fail"},"unknown":{"type":"string","enum":["warn","fail","ignore"],"default":"warn"}}}"#);
+metadata!(r#"{"id":"severity-gate","title":"Severity gate","version":"1.5.0","abi":"portcullis.policy/v1","description":"Fails on findings at or above a severity, on known exploited ones (CISA KEV, SSVC exploitation active), or on more findings of a severity than allowed.","settings":{"go-symbols":{"type":"string","enum":["use","ignore"],"default":"use"},"fail-on":{"type":"string","enum":["critical","high","medium","low","none"],"default":"critical"},"max-critical":{"type":"integer"},"max-high":{"type":"integer"},"max-medium":{"type":"integer"},"max-low":{"type":"integer"},"fail-on-secret":{"type":"boolean","default":true},"hygiene":{"type":"string","enum":["warn","fail","ignore"],"default":"warn"},"kev":{"type":"string","enum":["fail","warn","ignore"],"default":"fail"},"unknown":{"type":"string","enum":["warn","fail","ignore"],"default":"warn"}}}"#);
 
 fn evaluate(input: &Input) -> Output {
-    let active: Vec<_> = input.findings.iter().filter(|f| !f.suppressed).collect();
+    let active: Vec<_> = counted(input).collect();
     let mut violations = Vec::new();
     let fail_on = setting_text(input, "fail-on").unwrap_or("critical");
     if fail_on != "none" {
