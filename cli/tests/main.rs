@@ -12,6 +12,7 @@ mod db;
 mod fail_closed;
 mod first_hour;
 mod github;
+mod go_symbols;
 mod hook;
 mod language;
 mod layers;
