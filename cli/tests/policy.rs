@@ -120,7 +120,14 @@ fn known_exploited_builtin_blocks_kev_findings() {
             "--format",
             "json",
         ])
-        .args(["--policy", "builtin:known-exploited"])
+        // CVE-2023-39325's code (x/net/http2) is not linked into the image's
+        // Go binary: counted only with the symbol determination off.
+        .args([
+            "--policy",
+            "builtin:known-exploited",
+            "--set",
+            "go-symbols=ignore",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));

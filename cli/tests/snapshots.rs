@@ -20,6 +20,7 @@ const FORMATS: &[&str] = &[
     "cyclonedx",
     "spdx",
     "cyclonedx-vex",
+    "openvex",
     "asff",
 ];
 
