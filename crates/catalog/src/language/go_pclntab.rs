@@ -179,7 +179,9 @@ fn c_string(bytes: &[u8], at: usize) -> Option<&str> {
     std::str::from_utf8(rest.get(..end)?).ok()
 }
 
-/// Reads every function name in a Go binary's pclntab.
+/// Reads every function name in a Go binary's pclntab. Kept out of line so
+/// `tests/bench/go-symbols.sh` can count what it costs.
+#[inline(never)]
 pub(super) fn linked_symbols(bytes: &[u8]) -> Result<LinkedSymbols, Unread> {
     let data = table(bytes).ok_or("it has no Go function table (.gopclntab)")?;
     let fail = |what: &str| format!("its Go function table is malformed ({what})");
