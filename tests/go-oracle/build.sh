@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/go-oracle/build.sh OUT -- build the oracle's Go programs with Debian's
 # Go toolchain, each as OUT/<program>/app (with its symbol table) and
-# OUT/<program>-stripped/app (-s -w). Programs that import golang.org/x/net
+# OUT/<program>-stripped/app (-s -w), and OUT/gosym (gosym/main.go). Programs that import golang.org/x/net
 # vendor Debian's golang-golang-x-net-dev at its version, so the binary's
 # build info names that module version (an old, vulnerable one).
 # Needs: apt-get install golang-go golang-golang-x-net-dev
@@ -31,4 +31,6 @@ for dir in "$here"/programs/*/; do
   (cd "$work" && go build -buildvcs=false -trimpath -o "$out/$name/app" .)
   (cd "$work" && go build -buildvcs=false -trimpath -ldflags='-s -w' -o "$out/$name-stripped/app" .)
 done
+# The reader's oracle: Go's debug/gosym over a binary's function table.
+(cd "$here/gosym" && go build -buildvcs=false -trimpath -o "$out/gosym" .)
 go version > "$out/go-version"

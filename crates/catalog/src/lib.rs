@@ -34,6 +34,7 @@ pub use cataloger::{Cataloger, Context, Family, Found, ParseError};
 pub use error::Error;
 pub use go_binaries::{GoBinaries, GoBinary, GoTable, LinkedSymbols};
 pub use inventory::{Diagnostic, Inventory, PackageId};
+pub use language::go_pclntab::function_names as go_function_names;
 pub use os::OperatingSystem;
 pub use package::{Evidence, Location, Package, PackageKind, Proof, SourcePackage};
 pub use sbom::read as read_sbom;

@@ -183,6 +183,23 @@ fn c_string(bytes: &[u8], at: usize) -> Option<&str> {
 /// `tests/bench/go-symbols.sh` can count what it costs.
 #[inline(never)]
 pub(super) fn linked_symbols(bytes: &[u8]) -> Result<LinkedSymbols, Unread> {
+    let mut linked = LinkedSymbols::default();
+    each_function_name(bytes, |name| linked.insert(name))?;
+    if linked.is_empty() {
+        return Err("its Go function table is malformed (no functions)".to_owned());
+    }
+    Ok(linked)
+}
+
+/// Every function name in a Go binary's pclntab, in table order, as the
+/// table writes them (what Go's `debug/gosym` gives as `Func.Name`).
+pub fn function_names(bytes: &[u8]) -> Result<Vec<String>, Unread> {
+    let mut names = Vec::new();
+    each_function_name(bytes, |name| names.push(name.to_owned()))?;
+    Ok(names)
+}
+
+fn each_function_name(bytes: &[u8], mut each: impl FnMut(&str)) -> Result<(), Unread> {
     let data = table(bytes).ok_or("it has no Go function table (.gopclntab)")?;
     let fail = |what: &str| format!("its Go function table is malformed ({what})");
     let big_endian = *bytes.get(5).ok_or_else(|| fail("header"))? == 2;
@@ -229,7 +246,6 @@ pub(super) fn linked_symbols(bytes: &[u8]) -> Result<LinkedSymbols, Unread> {
         return Err(fail("function count"));
     }
     let names = data.get(names..).ok_or_else(|| fail("name table offset"))?;
-    let mut linked = LinkedSymbols::default();
     for index in 0..count {
         let at = functab + (2 * index + 1) * field;
         let offset = if field == 4 {
@@ -242,17 +258,14 @@ pub(super) fn linked_symbols(bytes: &[u8]) -> Result<LinkedSymbols, Unread> {
             .u32_at(
                 funcdata
                     .checked_add(offset)
-                    .ok_or_else(|| fail("function offset"))?
-                    + name_at,
+                    .and_then(|at| at.checked_add(name_at))
+                    .ok_or_else(|| fail("function offset"))?,
             )
             .ok_or_else(|| fail("function record"))?;
         let name = c_string(names, name_offset as usize).ok_or_else(|| fail("function name"))?;
-        linked.insert(name);
+        each(name);
     }
-    if linked.is_empty() {
-        return Err(fail("no functions"));
-    }
-    Ok(linked)
+    Ok(())
 }
 
 #[cfg(test)]
