@@ -11,8 +11,9 @@ use std::sync::OnceLock;
 
 use crate::support::{portcullis, shared, stderr};
 
-/// The oracle's programs (`tests/go-oracle/programs`), each also built stripped.
-const PROGRAMS: [&str; 4] = ["web", "render", "hello", "zipread"];
+/// The oracle's programs (`tests/go-oracle/programs`, and the fixture
+/// image's htmlcount), each also built stripped.
+const PROGRAMS: [&str; 5] = ["web", "render", "hello", "zipread", "htmlcount"];
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -105,10 +106,14 @@ fn scan(folder: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
     (code, serde_json::from_slice(&output.stdout).unwrap())
 }
 
-/// Each finding's GO- ids with its state and reason.
+/// Each Go finding's GO- ids with its state and reason.
 fn determinations(report: &serde_json::Value) -> BTreeMap<String, (String, String)> {
     let mut out = BTreeMap::new();
-    for finding in report["findings"].as_array().unwrap() {
+    let findings = report["findings"].as_array().unwrap();
+    for finding in findings
+        .iter()
+        .filter(|f| f["package"]["ecosystem"] == "Go")
+    {
         let code = &finding["vulnerableCode"];
         let state = code["state"].as_str().unwrap_or("none").to_owned();
         let reason = code["reason"].as_str().unwrap_or_default().to_owned();
@@ -158,6 +163,34 @@ fn determinations_equal_govulncheck_binary_mode() {
         };
         assert_eq!(states(&stripped), states(&ours), "{program}: stripped");
     }
+}
+
+#[test]
+fn the_fixture_image_is_decided_as_its_binary_is() {
+    // debian-app's /usr/local/bin/htmlcount is built stripped from the same
+    // source with the same toolchain as the oracle's htmlcount, whose
+    // determinations equal govulncheck's (above).
+    let cache = tempfile::tempdir().unwrap();
+    let output = portcullis(cache.path())
+        .arg("scan")
+        .arg(crate::support::fixtures().join("debian-app.oci"))
+        .args(["--db", crate::scan::corpus_db().to_str().unwrap()])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.code().unwrap() <= 1, "{}", stderr(&output));
+    let image: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let in_image = determinations(&image);
+    let (_, twin) = scan(&binaries().join("htmlcount-stripped"), &[]);
+    let twin = determinations(&twin);
+    let states = |d: &BTreeMap<String, (String, String)>| -> BTreeMap<String, String> {
+        d.iter()
+            .map(|(id, (s, _))| (id.clone(), s.clone()))
+            .collect()
+    };
+    assert_eq!(states(&in_image), states(&twin));
+    assert!(in_image.values().any(|(s, _)| s == "present"));
+    assert!(in_image.values().any(|(s, _)| s == "not-present"));
 }
 
 #[test]

@@ -13,8 +13,11 @@ out="$(cd "$out" && pwd)"
 xnet=/usr/share/gocode/src/golang.org/x/net
 xnet_ver="$(dpkg-query -W -f='${Version}' golang-golang-x-net-dev | sed -E 's/^[0-9]+://; s/[+~-].*//')"
 export GOFLAGS=-mod=vendor GOPROXY=off GOTOOLCHAIN=local CGO_ENABLED=0 GOCACHE="$out/.gocache"
-for dir in "$here"/programs/*/; do
-  name="$(basename "$dir")"
+# Also the fixture image's htmlcount (its source is in ../shared), built as
+# the fixture builder does, so the image's stripped binary has a twin here.
+shared="${PORTCULLIS_SHARED:-$here/../../../shared}"
+for dir in "$here"/programs/*/ "$shared/fixtures/image-src/go-htmlcount/"; do
+  name="$(basename "$dir")"; name="${name#go-}"
   work="$out/.src/$name"
   rm -rf "$work"; mkdir -p "$work"
   cp "$dir"/*.go "$work/"
