@@ -15,7 +15,8 @@ use portcullis_catalog::{GoBinaries, GoTable, Package, PackageKind, Proof};
 use portcullis_vulndb::GoImport;
 
 /// What was decided about a Go finding's code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum CodeState {
     Present,
     NotPresent,
@@ -32,8 +33,10 @@ impl CodeState {
     }
 }
 
-/// The determination for one Go finding, with what it rests on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The determination for one Go finding, with what it rests on; serialised
+/// as the JSON report and the policy input carry it (`vulnerableCode`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CodeDetermination {
     pub state: CodeState,
     /// One sentence: why.

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use portcullis_assess::go_symbols::CodeDetermination;
 use portcullis_assess::{AssessedCheck, AssessedFinding};
 use portcullis_catalog::{Inventory, Package};
 use portcullis_source::TargetSummary;
@@ -86,20 +87,10 @@ struct InputFinding<'a> {
     /// Go: whether the advisory's vulnerable functions are linked into the
     /// binary; absent for other findings.
     #[serde(skip_serializing_if = "Option::is_none")]
-    vulnerable_code: Option<InputCode<'a>>,
+    vulnerable_code: Option<&'a CodeDetermination>,
     /// Go: the vulnerable code is determined not present.
     code_not_present: bool,
     package: InputPackage<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct InputCode<'a> {
-    /// `present`, `not-present` or `unknown`.
-    state: &'static str,
-    reason: &'a str,
-    looked_for: &'a [String],
-    found: &'a [String],
 }
 
 fn package<'a>(package: &'a Package, target: &Target) -> InputPackage<'a> {
@@ -162,12 +153,7 @@ pub fn document(
                 risk_score: score.risk,
                 new: assessed.new,
                 suppressed: assessed.is_suppressed(),
-                vulnerable_code: assessed.code.as_ref().map(|code| InputCode {
-                    state: code.state.name(),
-                    reason: &code.reason,
-                    looked_for: &code.looked_for,
-                    found: &code.found,
-                }),
+                vulnerable_code: assessed.code.as_ref(),
                 code_not_present: assessed.code_not_present(),
                 package: package(inventory.package(finding.package), target),
             }

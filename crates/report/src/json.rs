@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::entries::Counts;
+use portcullis_assess::go_symbols::CodeDetermination;
 use portcullis_assess::suppress::Suppression;
 use portcullis_assess::{AssessedCheck, AssessedFinding};
 use portcullis_catalog::Package;
@@ -162,18 +163,7 @@ struct JsonFinding<'a> {
     suppressed: Option<Suppressed<'a>>,
     /// Go: whether the vulnerable code is linked into the binary.
     #[serde(skip_serializing_if = "Option::is_none")]
-    vulnerable_code: Option<VulnerableCode<'a>>,
-}
-
-/// What was decided about a Go finding's code, and what it rests on.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct VulnerableCode<'a> {
-    /// `present`, `not-present` or `unknown`.
-    state: &'static str,
-    reason: &'a str,
-    looked_for: &'a [String],
-    found: &'a [String],
+    vulnerable_code: Option<&'a CodeDetermination>,
 }
 
 /// A hygiene or secret check that fired.
@@ -482,12 +472,7 @@ fn finding<'a>(report: &'a Report, assessed: &'a AssessedFinding) -> JsonFinding
         },
         new: assessed.new,
         suppressed: assessed.suppression.as_ref().map(suppressed),
-        vulnerable_code: assessed.code.as_ref().map(|code| VulnerableCode {
-            state: code.state.name(),
-            reason: &code.reason,
-            looked_for: &code.looked_for,
-            found: &code.found,
-        }),
+        vulnerable_code: assessed.code.as_ref(),
     }
 }
 
