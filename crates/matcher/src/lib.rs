@@ -167,7 +167,7 @@ fn in_range(version: &Version, events: &[Event], scheme: Scheme) -> Result<bool,
         };
         parsed.push((bound, event));
     }
-    parsed.sort_by(|(a, _), (b, _)| match (a, b) {
+    portcullis_version::sort_versions(&mut parsed, |(a, _), (b, _)| match (a, b) {
         (Bound::Zero, Bound::Zero) => std::cmp::Ordering::Equal,
         (Bound::Zero, Bound::At(_)) => std::cmp::Ordering::Less,
         (Bound::At(_), Bound::Zero) => std::cmp::Ordering::Greater,
@@ -404,7 +404,7 @@ fn order_fixes(
             Err(_) => unparsed.push(text),
         }
     }
-    parsed.sort_by(|a, b| {
+    portcullis_version::sort_versions(&mut parsed, |a, b| {
         a.0.partial_cmp(&b.0)
             .unwrap_or(std::cmp::Ordering::Equal)
             .then_with(|| a.1.cmp(&b.1))

@@ -156,6 +156,23 @@ impl Version {
     }
 }
 
+/// Sorts `items` by `compare`, a version order, without relying on it being
+/// transitive: an insertion sort, which never panics (the standard sorts may
+/// when an order is not total). Maven's own order is not transitive for some
+/// strings (`4.1.0.M1` > `4.1.)-RC` > `4.1.0.Final` > `4.1.0.M1`, as
+/// maven-artifact's `ComparableVersion` says), and the versions sorted here
+/// come from advisories. The lists are an advisory's events and fixed
+/// versions: short, so the quadratic worst case does not matter.
+pub fn sort_versions<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && compare(&items[j - 1], &items[j]) == Ordering::Greater {
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// Versions of one scheme order by that scheme; different schemes do not compare.
 impl PartialOrd for Version {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {

@@ -232,6 +232,23 @@ order_from_ord!(MavenVersion);
 mod tests {
     use super::*;
 
+    /// Found by the `version_order` fuzz target: Maven's order is not
+    /// transitive here, and neither is maven-artifact 3.8.7's
+    /// (`java -cp maven-artifact.jar …ComparableVersion 4.1.0.M1 '4.1.)-RC'
+    /// 4.1.0.Final` prints `>` for each neighbour). Ours says what it says;
+    /// `sort_versions` copes.
+    #[test]
+    fn the_reference_order_is_not_transitive_here() {
+        let v = |t: &str| MavenVersion::parse(t).unwrap();
+        let (m1, odd, fin) = (v("4.1.0.M1"), v("4.1.)-RC"), v("4.1.0.Final"));
+        assert_eq!(m1.cmp(&odd), Ordering::Greater);
+        assert_eq!(odd.cmp(&fin), Ordering::Greater);
+        assert_eq!(fin.cmp(&m1), Ordering::Greater);
+        let mut all = vec![fin.clone(), odd.clone(), m1.clone(), fin, odd, m1];
+        crate::sort_versions(&mut all, |a, b| a.cmp(b));
+        assert_eq!(all.len(), 6);
+    }
+
     /// From Maven's `ComparableVersionTest` (`VERSIONS_QUALIFIER` and `testVersionsEqual`).
     #[test]
     fn comparable_version_reference_vectors() {

@@ -1,0 +1,5 @@
+#![no_main]
+// The fuzz target `pnpm_lock`: see crates/fuzzing/src/lib.rs.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = portcullis_fuzzing::target("pnpm_lock").expect("a target of crates/fuzzing")(data);
+});
