@@ -14,6 +14,7 @@ mod first_hour;
 mod github;
 mod go_symbols;
 mod hook;
+mod hostile;
 mod language;
 mod layers;
 mod policy;

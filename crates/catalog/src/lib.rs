@@ -111,6 +111,38 @@ pub fn catalog(view: &View) -> Result<Inventory, Error> {
             }
         }
     }
+    // A distro's packages are matched against their release's advisories
+    // only: without a known OS none of them can be (`/etc/os-release`).
+    // An OS Portcullis knows no advisories for is the same.
+    let unplaced: Vec<&Package> = packages
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.ecosystem,
+                None | Some(portcullis_model::Ecosystem::OtherOs(_))
+            )
+        })
+        .collect();
+    if let Some(first) = unplaced.first() {
+        let os_named = match os.as_ref() {
+            Some(os) => format!(
+                "the OS `{}` is not one Portcullis has advisories for",
+                portcullis_model::quote(&os.id)
+            ),
+            None => "the OS could not be identified from `/etc/os-release`".to_owned(),
+        };
+        diagnostics.push(Diagnostic {
+            path: first
+                .locations
+                .first()
+                .map_or_else(String::new, |l| l.path.clone()),
+            layer: first.locations.first().and_then(|l| l.layer),
+            message: format!(
+                "{} OS packages were found but {os_named}: they could not be matched",
+                unplaced.len()
+            ),
+        });
+    }
     packages.extend(reconcile::reconcile(language, &owned));
     packages.sort();
     diagnostics.sort();

@@ -74,6 +74,31 @@ pub(crate) fn normalise(raw: &str) -> Result<String, &'static str> {
     Ok(parts.join("/"))
 }
 
+/// A PAX header the tar reader would pass over rather than refuse: a `size`
+/// record that is no size (2^64+1, text) leaves the member read at its
+/// header's size, and what follows misread.
+fn bad_pax_size<R: Read>(entry: &mut tar::Entry<'_, R>) -> Option<&'static str> {
+    let extensions = match entry.pax_extensions() {
+        Ok(Some(extensions)) => extensions,
+        Ok(None) => return None,
+        Err(_) => return Some("has a malformed PAX header"),
+    };
+    for extension in extensions {
+        let Ok(extension) = extension else {
+            return Some("has a malformed PAX header");
+        };
+        let size_ok = extension
+            .value()
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some();
+        if extension.key() == Ok("size") && !size_ok {
+            return Some("has a PAX `size` record that is not a size");
+        }
+    }
+    None
+}
+
 /// Splits `dir/name` into `("dir", "name")`; the root's children have dir `""`.
 fn split_parent(path: &str) -> (&str, &str) {
     path.rsplit_once('/').unwrap_or(("", path))
@@ -214,6 +239,13 @@ fn walk_entries(
                 } else {
                     "is of a tar entry type portcullis does not know"
                 },
+            }));
+        }
+        if let Some(why) = bad_pax_size(&mut entry) {
+            return Ok(Err(Error::UnsafePath {
+                layer: layer.clone(),
+                path: portcullis_model::quote(&raw_path),
+                why,
             }));
         }
         if kind.is_symlink() {

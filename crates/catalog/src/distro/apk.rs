@@ -85,16 +85,25 @@ impl Cataloger for Apk {
             return Ok(Found::default());
         }
         let text = String::from_utf8_lossy(file.bytes);
+        let (packages, unread) = packages(file, &text, context.os);
         Ok(Found {
-            packages: packages(file, &text, context.os),
+            packages,
             owned_files: owned_files(&text),
+            unread,
             ..Found::default()
         })
     }
 }
 
-fn packages(file: &KeptFile<'_>, text: &str, os: Option<&OperatingSystem>) -> Vec<Package> {
+/// The installed packages, and the records that name a package without a
+/// version (apk itself would refuse the database).
+fn packages(
+    file: &KeptFile<'_>,
+    text: &str,
+    os: Option<&OperatingSystem>,
+) -> (Vec<Package>, Vec<String>) {
     let mut packages = Vec::new();
+    let mut unread = Vec::new();
     for block in text.split("\n\n") {
         let mut name = None;
         let mut version = None;
@@ -114,7 +123,13 @@ fn packages(file: &KeptFile<'_>, text: &str, os: Option<&OperatingSystem>) -> Ve
                 _ => {}
             }
         }
-        let (Some(name), Some(version)) = (name, version) else {
+        let (Some(name), Some(version)) = (name, version.filter(|v| !v.trim().is_empty())) else {
+            if let Some(name) = name {
+                unread.push(format!(
+                    "the installed package {} has no version (`V:`); it could not be matched",
+                    portcullis_model::quote(name)
+                ));
+            }
             continue;
         };
         let namespace = os.map_or("alpine".to_owned(), |os| os.ecosystem.purl_namespace());
@@ -143,7 +158,7 @@ fn packages(file: &KeptFile<'_>, text: &str, os: Option<&OperatingSystem>) -> Ve
             dev: false,
         });
     }
-    packages
+    (packages, unread)
 }
 
 #[cfg(test)]

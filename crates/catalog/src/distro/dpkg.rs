@@ -94,7 +94,14 @@ fn packages_in(
     // dpkg's own database says for each stanza whether it is on disk;
     // distroless `status.d` files hold one installed package and no Status.
     let status_required = file.path == "var/lib/dpkg/status";
-    for paragraph in paragraphs(&text) {
+    let paragraphs = paragraphs(&text);
+    // dpkg refuses a database it cannot parse; an empty one is a fresh root.
+    if !text.trim().is_empty() && !paragraphs.iter().any(|p| field(p, "Package").is_some()) {
+        return Err(ParseError::text(
+            "it holds no package stanza (no `Package:` field): not a dpkg database",
+        ));
+    }
+    for paragraph in paragraphs {
         let Some(name) = field(&paragraph, "Package") else {
             continue;
         };

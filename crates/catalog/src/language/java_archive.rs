@@ -72,8 +72,13 @@ fn read_entry<R: Read + std::io::Seek>(
     limit: u64,
 ) -> Result<Option<Vec<u8>>, String> {
     let entry = archive.by_index(index).map_err(|e| e.to_string())?;
+    // A cap reached is said, never skipped in silence: the archive becomes a
+    // diagnostic and the analysis partial.
     if entry.size() > limit {
-        return Ok(None);
+        return Err(format!(
+            "`{}` is larger than the {limit}-byte limit for its kind; it was not read",
+            portcullis_model::quote(entry.name())
+        ));
     }
     portcullis_io::read_bounded(entry, limit).map_err(|e| e.to_string())
 }

@@ -32,7 +32,7 @@ impl Cataloger for NpmLock {
     }
 
     fn parse(&self, file: &KeptFile<'_>, _context: &Context<'_>) -> Result<Found, ParseError> {
-        lock(file).map(Found::from)
+        lock(file)
     }
 }
 
@@ -112,7 +112,7 @@ fn v1_dependencies(
 }
 
 /// Parses a `package-lock.json` (v1, v2 or v3) or `node_modules/.package-lock.json`.
-fn lock(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
+fn lock(file: &KeptFile<'_>) -> Result<Found, ParseError> {
     let raw: RawLock = serde_json::from_slice(file.bytes).map_err(ParseError::json)?;
     // The hidden lock in node_modules records what is installed.
     let proof = if file.path.ends_with("node_modules/.package-lock.json") {
@@ -122,20 +122,30 @@ fn lock(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
     };
     let location = Location::of(file, proof);
     let mut out = Vec::new();
+    let mut unread = Vec::new();
     if raw.lockfile_version.unwrap_or(1) >= 2 || !raw.packages.is_empty() {
         for (key, entry) in &raw.packages {
             if key.is_empty() || entry.link || !key.contains("node_modules/") {
                 continue;
             }
             let name = entry.name.as_deref().unwrap_or_else(|| name_from_key(key));
-            if let Some(version) = &entry.version {
-                out.push(package(name, version, location.clone(), entry.dev));
+            match &entry.version {
+                Some(version) => out.push(package(name, version, location.clone(), entry.dev)),
+                // npm writes a version for every installed entry but links.
+                None => unread.push(format!(
+                    "the entry {} has no `version`; it could not be matched",
+                    portcullis_model::quote(key)
+                )),
             }
         }
     } else {
         v1_dependencies(&raw.dependencies, &location, &mut out);
     }
-    Ok(out)
+    Ok(Found {
+        packages: out,
+        unread,
+        ..Found::default()
+    })
 }
 
 #[cfg(test)]
@@ -150,6 +160,7 @@ mod tests {
             layer: None,
         };
         let mut found: Vec<_> = lock(&file)
+            .map(|found| found.packages)
             .unwrap()
             .into_iter()
             .map(|p| (p.name, p.version, p.dev))

@@ -79,6 +79,10 @@ pub(super) fn parse(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
     if !text.lines().any(|line| line.starts_with("lockfileVersion")) {
         return Err(ParseError::text("it has no `lockfileVersion`"));
     }
+    // The entries are read line by line below; pnpm reads the file as YAML
+    // first and refuses it when it is not, and so does this.
+    serde_norway::from_str::<serde_norway::Value>(text)
+        .map_err(|e| ParseError::text(format!("it is not valid YAML: {e}")))?;
     let location = Location::of(file, Proof::LockFile);
     let direct_dev = importer_dev_dependencies(text);
     let mut packages = Vec::new();

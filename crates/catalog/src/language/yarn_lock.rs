@@ -7,7 +7,7 @@
 //! <https://yarnpkg.com/configuration/yarnrc> (berry lock files are YAML).
 
 use super::npm;
-use crate::package::{Location, Package, Proof};
+use crate::package::{Location, Proof};
 use portcullis_layer::{KeptFile, Want};
 
 use crate::cataloger::{Cataloger, Context, Family, Found, ParseError};
@@ -49,20 +49,28 @@ struct Entry {
     skip: bool,
 }
 
-pub(super) fn parse(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
+pub(super) fn parse(file: &KeptFile<'_>) -> Result<Found, ParseError> {
     let text = std::str::from_utf8(file.bytes).map_err(|_| ParseError::text("it is not UTF-8"))?;
     let location = Location::of(file, Proof::LockFile);
     let mut packages = Vec::new();
+    let mut unread = Vec::new();
     let mut current: Option<Entry> = None;
-    let mut finish = |entry: Option<Entry>| {
-        if let Some(Entry {
+    let mut finish = |entry: Option<Entry>| match entry {
+        Some(Entry {
             name,
             version: Some(version),
             skip: false,
-        }) = entry
-        {
-            packages.push(npm::package(&name, &version, location.clone(), false));
-        }
+        }) => packages.push(npm::package(&name, &version, location.clone(), false)),
+        // yarn writes a version for every entry it locked.
+        Some(Entry {
+            name,
+            version: None,
+            skip: false,
+        }) => unread.push(format!(
+            "the entry for {} has no `version`; it could not be matched",
+            portcullis_model::quote(&name)
+        )),
+        _ => {}
     };
     for (number, line) in text.lines().enumerate() {
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
@@ -110,7 +118,11 @@ pub(super) fn parse(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
         }
     }
     finish(current);
-    Ok(packages)
+    Ok(Found {
+        packages,
+        unread,
+        ..Found::default()
+    })
 }
 
 /// `yarn.lock`, v1 and berry.
@@ -130,7 +142,7 @@ impl Cataloger for YarnLock {
     }
 
     fn parse(&self, file: &KeptFile<'_>, _context: &Context<'_>) -> Result<Found, ParseError> {
-        parse(file).map(Found::from)
+        parse(file)
     }
 }
 
@@ -158,6 +170,7 @@ mod tests {
             layer: None,
         };
         parse(&file)
+            .map(|found| found.packages)
             .unwrap()
             .into_iter()
             .map(|p| (p.name, p.version))
@@ -174,6 +187,7 @@ mod tests {
                 layer: None,
             };
             let mut found: Vec<(String, String)> = parse(&file)
+                .map(|found| found.packages)
                 .unwrap()
                 .into_iter()
                 .map(|p| (p.name, p.version))
@@ -216,6 +230,7 @@ mod tests {
                 layer: None,
             };
             let mut found: Vec<(String, String)> = parse(&file)
+                .map(|found| found.packages)
                 .unwrap()
                 .into_iter()
                 .map(|p| (p.name, p.version))
