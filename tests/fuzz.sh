@@ -5,9 +5,10 @@
 #
 # Seeds each target's working corpus (target/fuzz/corpus/<t>) from the real
 # inputs the tests use: the fixture images' files, crates/catalog's testdata,
-# the demo, the Go oracle's binaries, cli/tests' SBOMs. Afterwards the new
-# corpus is merged (minimised) into fuzz/corpus/<t>, inputs of at most 64 KiB,
-# which crates/fuzzing/tests/replay.rs replays in `cargo test`. A crash input
+# the demo, the Go oracle's binaries, cli/tests' SBOMs. Afterwards the corpus
+# is merged (minimised) and its FUZZ_KEEP (30) smallest inputs of at most
+# 64 KiB go to fuzz/corpus/<t>, which crates/fuzzing/tests/replay.rs
+# replays in `cargo test`; the whole corpus stays in target/fuzz/corpus. A crash input
 # is left in fuzz/artifacts/<t>/; once fixed it goes to fuzz/regressions/<t>/.
 # Prints, per target: runs, seconds, executions, coverage (libFuzzer's cov),
 # corpus size, crashes; and writes them to target/fuzz/stats.tsv.
@@ -23,7 +24,8 @@ APP="$FIXTURES/debian-app.rootfs"
 command -v cargo-fuzz > /dev/null || { echo "needs cargo-fuzz: cargo install cargo-fuzz" >&2; exit 2; }
 bash tests/go-oracle/build.sh target/go-oracle > /dev/null
 export RUSTC_BOOTSTRAP=1
-(cd fuzz && cargo fuzz build -O > /dev/null)
+# -a: debug assertions, so an arithmetic overflow is a crash, not a wrap.
+(cd fuzz && cargo fuzz build -O -a > /dev/null)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || mapfile -t TARGETS < <(cd fuzz && cargo fuzz list)
 BIN="$ROOT/fuzz/target/x86_64-unknown-linux-gnu/release"
@@ -79,8 +81,11 @@ run() { # run TARGET
   # Minimise into the committed corpus (inputs of at most 64 KiB).
   local merged="$WORK/merged-$t"; rm -rf "$merged"; mkdir -p "$merged"
   "$BIN/$t" -merge=1 -max_len=65536 "$merged" "$WORK/corpus/$t" > "$WORK/$t.merge.log" 2>&1 || true
+  # The committed corpus is what `cargo test` replays: the KEEP smallest of
+  # the minimised set (default 30), so the replay stays a matter of seconds.
   rm -rf "fuzz/corpus/$t"; mkdir -p "fuzz/corpus/$t"
-  find "$merged" -type f -size -65537c -exec cp {} "fuzz/corpus/$t/" \;
+  find "$merged" -type f -size -65537c -printf '%s %p\n' | sort -n | head -n "${FUZZ_KEEP:-30}" \
+    | while read -r _ f; do cp "$f" "fuzz/corpus/$t/"; done
 }
 pids=()
 for t in "${TARGETS[@]}"; do

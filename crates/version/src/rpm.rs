@@ -151,19 +151,17 @@ pub(crate) fn rpmvercmp(a: &str, b: &str) -> Ordering {
     }
 }
 
-/// Epoch, then version, then release (a missing release matches any).
+/// Epoch, then version, then release, as rpm 4.18's `rpmverCmp` (what
+/// `rpm.vercmp` answers): a missing release is the empty one, so `1.0` is
+/// below `1.0-1`. (rpm's dependency matching lets a missing release match
+/// any; as an order that is not transitive, which the `version_order` fuzz
+/// target found: `1.0-1` < `1.0-2`, yet both equal `1.0`.)
 impl Ord for RpmVersion {
     fn cmp(&self, other: &Self) -> Ordering {
         self.epoch
             .cmp(&other.epoch)
             .then_with(|| rpmvercmp(&self.version, &other.version))
-            .then_with(|| {
-                if self.release.is_empty() || other.release.is_empty() {
-                    Ordering::Equal
-                } else {
-                    rpmvercmp(&self.release, &other.release)
-                }
-            })
+            .then_with(|| rpmvercmp(&self.release, &other.release))
     }
 }
 
@@ -211,5 +209,9 @@ mod tests {
         assert!(v("1:3.0.1-41.el9_0") > v("3.0.7-27.el9"));
         assert!(v("3.0.1-41.el9_0") < v("3.0.1-43.el9_0"));
         assert!(v("2:4.9.4-0.1.el9") > v("2:4.9.3-1.el9"));
+        // rpm 4.18: `rpm --eval "%{lua: print(rpm.vercmp('1.0', '1.0-2'))}"` is -1.
+        assert!(v("1.0") < v("1.0-1"));
+        assert!(v("1.0-1") < v("1.0-2"));
+        assert!(v("1.0") < v("1.0-2"));
     }
 }

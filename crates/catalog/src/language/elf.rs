@@ -66,13 +66,13 @@ pub(super) fn section<'a>(bytes: &'a [u8], name: &str) -> Option<&'a [u8]> {
     let header = |index: u16| -> Option<(u32, u32, usize, usize)> {
         let at = shoff.checked_add(usize::from(index).checked_mul(usize::from(shentsize))?)?;
         let (offset_at, size_at) = if reader.wide {
-            (at + 24, at + 32)
+            (at.checked_add(24)?, at.checked_add(32)?)
         } else {
-            (at + 16, at + 20)
+            (at.checked_add(16)?, at.checked_add(20)?)
         };
         Some((
             reader.u32_at(at)?,
-            reader.u32_at(at + 4)?,
+            reader.u32_at(at.checked_add(4)?)?,
             reader.word_at(offset_at)?,
             reader.word_at(size_at)?,
         ))

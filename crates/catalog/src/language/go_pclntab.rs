@@ -247,7 +247,10 @@ fn each_function_name(bytes: &[u8], mut each: impl FnMut(&str)) -> Result<(), Un
     }
     let names = data.get(names..).ok_or_else(|| fail("name table offset"))?;
     for index in 0..count {
-        let at = functab + (2 * index + 1) * field;
+        // index < count <= MAX_FUNCTIONS, but functab comes from the input.
+        let at = functab
+            .checked_add((2 * index + 1) * field)
+            .ok_or_else(|| fail("function table offset"))?;
         let offset = if field == 4 {
             fields.u32_at(at).map(|v| v as usize)
         } else {
