@@ -84,7 +84,7 @@ run() { # run TARGET
   # The committed corpus is what `cargo test` replays: the KEEP smallest of
   # the minimised set (default 30), so the replay stays a matter of seconds.
   rm -rf "fuzz/corpus/$t"; mkdir -p "fuzz/corpus/$t"
-  find "$merged" -type f -size -65537c -printf '%s %p\n' | sort -n | head -n "${FUZZ_KEEP:-30}" \
+  find "$merged" -type f -size -65537c -printf '%s %p\n' | sort -n | awk -v keep="${FUZZ_KEEP:-30}" 'NR <= keep' \
     | while read -r _ f; do cp "$f" "fuzz/corpus/$t/"; done
 }
 pids=()
