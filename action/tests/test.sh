@@ -327,8 +327,10 @@ expect "verdict is error, exit-code 3" has '.outputs.verdict == "error" and .out
 expect "an ::error:: says the gate could not decide" annotated error "could not decide"
 expect "portcullis's own message says the DB is too old" logged "past the 1s limit"
 
+# go-symbols=ignore: CVE-2023-39325 (KEV) is in x/net/http2, whose code is
+# not linked into debian-app's Go binary, so only then does known-exploited count it.
 act policies "$ACTION" "${ON_PATH[@]}" -i "image=$IMAGE" -i "db=$DB" -i fail-mode=report \
-  -i $'policy=builtin:severity-gate\n   builtin:known-exploited  \n\n' -i $'set=\nfail-on=none\n'
+  -i $'policy=builtin:severity-gate\n   builtin:known-exploited  \n\n' -i $'set=\nfail-on=none\ngo-symbols=ignore\n'
 report_policies() { jq -e "$1" "$(workspace_path portcullis-report.json)"; }
 expect "the job succeeds (fail-mode report)" result_is success
 expect "both policies ran, in order, one a line of the policy input" \

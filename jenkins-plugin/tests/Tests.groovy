@@ -288,7 +288,10 @@ if (realBin) {
         assertRealReports(r, 'warn')
     }
     test("real: config 'library:default' adds known-exploited: fails even with failOn 'none' -> UNSTABLE") {
-        Map r = realRun([config: 'library:default', failOn: 'none', failMode: 'unstable'])
+        // go-symbols=ignore: debian-app's KEV finding (CVE-2023-39325, x/net/http2)
+        // is not linked into its Go binary, so only then does known-exploited count it.
+        Map r = realRun([config: 'library:default', failOn: 'none', failMode: 'unstable',
+                         extraArgs: ['--offline', '--set', 'go-symbols=ignore']])
         assert r.run.result == 'UNSTABLE'
         assert r.run.returned == [exitCode: 1, verdict: 'fail', result: 'UNSTABLE']
         Map report = new JsonSlurper().parse(new File(r.ws, 'portcullis.json'))
