@@ -130,14 +130,28 @@ fn pax_record(key: &str, value: &str) -> String {
 }
 
 fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    zip_with(entries, zip::CompressionMethod::Stored)
+}
+
+/// A zip of `entries`, each compressed with `method` (Deflated: a bomb of zeros).
+fn zip_with(entries: &[(&str, &[u8])], method: zip::CompressionMethod) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(method)
+        .large_file(true);
     for (name, bytes) in entries {
-        writer
-            .start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
+        writer.start_file(*name, options).unwrap();
         std::io::Write::write_all(&mut writer, bytes).unwrap();
     }
     writer.finish().unwrap().into_inner()
+}
+
+/// A scan of a small pinned project with `flag FILE` (an ignore file, a VEX document).
+fn project_scan_with(s: &Scratch, flag: &str, file: String) -> Vec<String> {
+    s.write("project/requirements.txt", b"PyYAML==5.3\n");
+    let mut args = scan(format!("dir:{}", s.input().join("project").display()));
+    args.extend([flag.to_owned(), file]);
+    args
 }
 
 /// What a row builds: the arguments to run, given its scratch.
@@ -516,12 +530,10 @@ fn image_rows() -> Vec<Row> {
         }),
         row("a zip that is a bomb", 3, "larger than", |s| {
             let zeros = vec![0u8; 2 << 20];
-            let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-            let options = zip::write::SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Deflated);
-            writer.start_file("package.json", options).unwrap();
-            std::io::Write::write_all(&mut writer, &zeros).unwrap();
-            let bytes = writer.finish().unwrap().into_inner();
+            let bytes = zip_with(
+                &[("package.json", &zeros)],
+                zip::CompressionMethod::Deflated,
+            );
             let mut args = scan(s.write("lambda.zip", &bytes));
             args.extend(["--max-layer-bytes".to_owned(), "1048576".to_owned()]);
             args
@@ -626,15 +638,8 @@ fn package_rows() -> Vec<Row> {
         }),
         row("a jar whose entries are a bomb", 3, "larger than", |s| {
             let zeros = vec![0u8; 2 << 20];
-            let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-            let options = zip::write::SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Deflated)
-                .large_file(true);
-            writer
-                .start_file("META-INF/maven/x/y/pom.properties", options)
-                .unwrap();
-            std::io::Write::write_all(&mut writer, &zeros).unwrap();
-            let bytes = writer.finish().unwrap().into_inner();
+            let pom = "META-INF/maven/x/y/pom.properties";
+            let bytes = zip_with(&[(pom, &zeros)], zip::CompressionMethod::Deflated);
             with_file(s, "app/lib/x.jar", &bytes)
         }),
         row(
@@ -756,10 +761,7 @@ fn db_rows() -> Vec<Row> {
             ".portcullis-ignore.toml",
             |s| {
                 let ignore = s.write(".portcullis-ignore.toml", b"[[ignore]\nid = ");
-                let mut args = scan(format!("dir:{}", s.input().join("project").display()));
-                s.write("project/requirements.txt", b"PyYAML==5.3\n");
-                args.extend(["--ignore-file".to_owned(), ignore]);
-                args
+                project_scan_with(s, "--ignore-file", ignore)
             },
         ),
         row("an ignore entry without a reason", 2, "reason", |s| {
@@ -767,10 +769,7 @@ fn db_rows() -> Vec<Row> {
                 ".portcullis-ignore.toml",
                 b"[[ignore]]\nid = \"CVE-2020-14343\"\n",
             );
-            s.write("project/requirements.txt", b"PyYAML==5.3\n");
-            let mut args = scan(format!("dir:{}", s.input().join("project").display()));
-            args.extend(["--ignore-file".to_owned(), ignore]);
-            args
+            project_scan_with(s, "--ignore-file", ignore)
         }),
         row(
             "a VEX document that is not OpenVEX",
@@ -781,10 +780,7 @@ fn db_rows() -> Vec<Row> {
                     "vex.json",
                     br#"{"@context":"https://example.com/vex","statements":[]}"#,
                 );
-                s.write("project/requirements.txt", b"PyYAML==5.3\n");
-                let mut args = scan(format!("dir:{}", s.input().join("project").display()));
-                args.extend(["--vex".to_owned(), vex]);
-                args
+                project_scan_with(s, "--vex", vex)
             },
         ),
         row("a Dockerfile without FROM", 2, "FROM", |s| {
