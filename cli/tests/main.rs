@@ -8,6 +8,7 @@ mod support;
 mod bad_input;
 mod cache_trust;
 mod checks;
+mod daemon;
 mod db;
 mod fail_closed;
 mod first_hour;

@@ -13,7 +13,7 @@ pub(crate) struct SbomArgs {
     #[command(flatten)]
     pub(crate) target: TargetArgs,
     /// SBOM format.
-    #[arg(long, value_parser = sbom_format(), default_value = "cyclonedx")]
+    #[arg(long, short, value_parser = sbom_format(), default_value = "cyclonedx")]
     pub(crate) format: SbomFormat,
     /// Write the SBOM to this file (atomically) instead of stdout.
     #[arg(long, short)]

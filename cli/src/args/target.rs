@@ -12,8 +12,11 @@ use portcullis_engine::model::Platform;
 pub(crate) struct TargetArgs {
     /// What to read: a docker-archive or OCI archive tar, an OCI layout
     /// directory, a root filesystem, a project folder, zip files (comma-separated),
-    /// a CycloneDX or SPDX JSON SBOM, or a registry reference. A prefix forces the
-    /// kind: docker-archive:, oci-archive:, oci-dir:, rootfs:, dir:, zip:, sbom:, registry:.
+    /// a CycloneDX or SPDX JSON SBOM, or an image name: a bare `NAME:TAG` is read
+    /// from the local Docker or Podman store when it is there, else from its
+    /// registry. A prefix forces the kind: docker:, podman: (the local engine's
+    /// store, through `DOCKER_HOST`/`CONTAINER_HOST`), docker-archive:,
+    /// oci-archive:, oci-dir:, rootfs:, dir:, zip:, sbom:, registry:.
     pub(crate) target: String,
     /// Platform to pick from a multi-platform image (default: this host's), e.g. linux/arm64.
     #[arg(long)]

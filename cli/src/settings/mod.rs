@@ -214,6 +214,7 @@ pub(crate) fn read_config(target: &TargetArgs) -> anyhow::Result<ReadConfig> {
             scratch_dir: cache_dir.as_ref().map(|dir| dir.join("tmp")),
             skip_dirs: target.skip_dir.clone(),
             registry_timeout: Some(std::time::Duration::from_secs(target.registry_timeout)),
+            try_local_engines: true,
         },
         layers: LayerConfig {
             cache: match cache_dir.as_deref() {
@@ -400,7 +401,7 @@ pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<ScanSettings> {
     );
     if args.offline && is_registry {
         anyhow::bail!(
-            "`{}` is a registry reference, and `--offline` forbids the network",
+            "`{}` is a registry reference, and `--offline` forbids the network (`docker:NAME` or `podman:NAME` reads an image from a local engine)",
             args.target.target
         );
     }

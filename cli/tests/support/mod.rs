@@ -1,6 +1,7 @@
 //! The shared harness: the built binary, the fixture images, temp dirs, and a
 //! builder for small hand-made images (OCI layouts and docker-archives).
 
+pub(crate) mod daemon;
 pub(crate) mod fault_proxy;
 pub(crate) mod http;
 pub(crate) mod image;
@@ -29,6 +30,10 @@ pub(crate) fn portcullis(cache: &Path) -> Command {
         .env("PORTCULLIS_CACHE_DIR", cache)
         .env("SOURCE_DATE_EPOCH", "1704067200")
         .env_remove("DOCKER_CONFIG")
+        // No local engine answers unless a test starts one: a bare `NAME:TAG`
+        // goes to its registry whatever this machine runs.
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .env("CONTAINER_HOST", "unix:///nonexistent/podman.sock")
         .env("NO_COLOR", "1");
     command
 }

@@ -65,6 +65,8 @@ fn is_image(target: &TargetSummary) -> bool {
             | TargetKind::OciDir
             | TargetKind::OciArchive
             | TargetKind::Registry
+            | TargetKind::Docker
+            | TargetKind::Podman
     )
 }
 

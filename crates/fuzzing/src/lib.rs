@@ -94,10 +94,10 @@ fn layer_config() -> LayerConfig {
 
 /// Opens `target` as a scan does and catalogs what it holds.
 fn scan(target: &str) -> Outcome {
-    let image =
+    let mut image =
         portcullis_source::open(target, &SourceConfig::default()).map_err(|e| e.to_string())?;
     let selection = portcullis_catalog::selection().map_err(|e| e.to_string())?;
-    let (view, _) = portcullis_layer::read_image(&image, &selection, &layer_config())
+    let (view, _) = portcullis_layer::read_image(&mut image, &selection, &layer_config())
         .map_err(|e| e.to_string())?;
     let inventory = portcullis_catalog::catalog(&view).map_err(|e| e.to_string())?;
     Ok(format!(

@@ -75,6 +75,20 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("the export of `{location}` broke off")]
+    Export {
+        location: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the export of `{location}` is not the image the engine named: {why}")]
+    ExportIncomplete { location: String, why: String },
+    #[error("the export of `{location}` could not be read")]
+    ExportSource {
+        location: String,
+        #[source]
+        source: Box<portcullis_source::Error>,
+    },
     #[error("could not read `{path}`")]
     Directory {
         path: PathBuf,
@@ -96,12 +110,14 @@ impl Error {
     pub fn is_undecided(&self) -> bool {
         match self {
             Error::Open { source, .. } => source.is_undecided(),
-            Error::Cache { .. } => true,
+            Error::Cache { .. } | Error::Export { .. } => true,
+            Error::ExportSource { source, .. } => source.is_undecided(),
             Error::Read { .. }
             | Error::DigestMismatch { .. }
             | Error::UnsafePath { .. }
             | Error::TooLarge { .. }
             | Error::LinkEscapes { .. }
+            | Error::ExportIncomplete { .. }
             | Error::Directory { .. } => false,
         }
     }

@@ -7,6 +7,7 @@
 
 mod cache;
 mod error;
+mod export;
 mod rootfs;
 mod select;
 mod squash;
@@ -49,13 +50,23 @@ pub struct ReadStats {
     pub layers_cached: usize,
 }
 
-/// Reads every layer of `image` (or its root filesystem) into one squashed view.
+/// Reads every layer of `image` (or its root filesystem) into one squashed
+/// view. An export streaming from a local engine brings its config with it:
+/// it replaces `image.config` once it is checked.
 pub fn read_image(
-    image: &Image,
+    image: &mut Image,
     selection: &Selection,
     config: &LayerConfig,
 ) -> Result<(View, ReadStats), Error> {
-    match &image.contents {
+    match &mut image.contents {
+        Contents::Export(export) => {
+            let (layers, image_config, stats) = export::read_export(export, selection, config)?;
+            if image.platform.is_none() {
+                image.platform = image_config.platform.clone();
+            }
+            image.config = image_config;
+            Ok((View::squash(layers), stats))
+        }
         Contents::Directory { root, skip_dirs } => Ok((
             View::flat(rootfs::read_directory(root, skip_dirs, selection)?),
             ReadStats::default(),

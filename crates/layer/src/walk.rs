@@ -12,6 +12,7 @@ use std::sync::atomic::AtomicU64;
 use super::select::{Keep, NoteData};
 use super::stream::{Decoded, Meter, Overflow};
 use super::{Error, LayerName, Selection};
+use portcullis_model::Digest;
 
 const WHITEOUT_PREFIX: &str = ".wh.";
 const OPAQUE_WHITEOUT: &str = ".wh..wh..opq";
@@ -121,6 +122,37 @@ pub(crate) fn read_layer(
     caps: &Caps<'_>,
 ) -> Result<LayerContents, Error> {
     let expected = &layer.digest;
+    let (contents, actual) = walk_blob(layer, blob, expected_is_uncompressed, selection, caps)?;
+    if &actual != expected {
+        return Err(Error::DigestMismatch {
+            layer: layer.clone(),
+            digests: Box::new((expected.clone(), actual)),
+        });
+    }
+    Ok(contents)
+}
+
+/// Reads one uncompressed layer tar whose digest is not known yet (a member
+/// of a streaming export) and gives back what it kept and its sha256.
+pub(crate) fn read_tar_member(
+    layer: &LayerName,
+    blob: impl Read,
+    selection: &Selection,
+    caps: &Caps<'_>,
+) -> Result<(LayerContents, Digest), Error> {
+    walk_blob(layer, blob, true, selection, caps)
+}
+
+/// The walk itself: `layer.digest`'s algorithm hashes the blob (or, when
+/// `hash_tar`, the decompressed tar); the digest comes back with what was kept.
+fn walk_blob(
+    layer: &LayerName,
+    blob: impl Read,
+    expected_is_uncompressed: bool,
+    selection: &Selection,
+    caps: &Caps<'_>,
+) -> Result<(LayerContents, Digest), Error> {
+    let expected = &layer.digest;
     let read_error = |offset, stage, source: io::Error| match source
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<Overflow>())
@@ -170,16 +202,11 @@ pub(crate) fn read_layer(
     let (decoded, tar_digest) = tar_stream.finish();
     let raw = decoded.into_raw().map_err(|e| read_error(0, stage, e))?;
     let (_, blob_digest) = raw.finish();
-    let actual = tar_digest.or(blob_digest);
-    if let Some(actual) = actual {
-        if &actual != expected {
-            return Err(Error::DigestMismatch {
-                layer: layer.clone(),
-                digests: Box::new((expected.clone(), actual)),
-            });
-        }
-    }
-    Ok(contents)
+    // Exactly one of the two meters hashed; never trust a layer neither did.
+    let actual = tar_digest
+        .or(blob_digest)
+        .ok_or_else(|| read_error(0, stage, io::Error::other("no digest was computed")))?;
+    Ok((contents, actual))
 }
 
 /// The state of one layer's walk: the reused match and read buffers.

@@ -56,15 +56,14 @@ pub struct Scanner {
 
 /// Opens `target`, reads its layers, catalogs its packages and runs the checks.
 pub fn inventory(target: &str, config: &ReadConfig) -> Result<Inventoried, Error> {
-    let image =
+    let mut image =
         portcullis_source::open(target, &config.source).map_err(|source| Error::Source {
             target: target.to_owned(),
             source: Box::new(source),
         })?;
-    let summary = image.summary();
     if let Contents::Sbom(path) = &image.contents {
         return Ok(Inventoried {
-            target: summary,
+            target: image.summary(),
             inventory: sbom::read(path)?,
             stats: ReadStats::default(),
             checks: Vec::new(),
@@ -79,12 +78,10 @@ pub fn inventory(target: &str, config: &ReadConfig) -> Result<Inventoried, Error
         selection = selection.with_inspector(std::sync::Arc::new(ChecksInspector));
     }
     let started = std::time::Instant::now();
-    let (view, stats) =
-        portcullis_layer::read_image(&image, &selection, &config.layers).map_err(|source| {
-            Error::Layer {
-                target: target.to_owned(),
-                source: Box::new(source),
-            }
+    let (view, stats) = portcullis_layer::read_image(&mut image, &selection, &config.layers)
+        .map_err(|source| Error::Layer {
+            target: target.to_owned(),
+            source: Box::new(source),
         })?;
     tracing::info!(
         "read {target}: {} layers read, {} from the cache ({})",
@@ -92,6 +89,8 @@ pub fn inventory(target: &str, config: &ReadConfig) -> Result<Inventoried, Error
         stats.layers_cached,
         ms(started)
     );
+    // After the read: a local engine's export brings its config with it.
+    let summary = image.summary();
     let started = std::time::Instant::now();
     let inventory = portcullis_catalog::catalog(&view).map_err(catalog_error)?;
     tracing::info!(

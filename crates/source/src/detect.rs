@@ -8,11 +8,13 @@ use fs_err::File;
 
 use super::{Error, TargetKind};
 
-const PREFIXES: [(&str, TargetKind); 8] = [
+const PREFIXES: [(&str, TargetKind); 10] = [
     ("docker-archive:", TargetKind::DockerArchive),
     ("oci-dir:", TargetKind::OciDir),
     ("oci-archive:", TargetKind::OciArchive),
     ("registry:", TargetKind::Registry),
+    ("docker:", TargetKind::Docker),
+    ("podman:", TargetKind::Podman),
     ("rootfs:", TargetKind::Rootfs),
     ("dir:", TargetKind::Dir),
     ("zip:", TargetKind::Zip),

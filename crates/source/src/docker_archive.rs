@@ -35,10 +35,28 @@ impl BlobStore for ArchiveLayers {
 }
 
 /// The digest a member's name claims: `<hex>.json` or `blobs/sha256/<hex>`.
-fn digest_in_name(name: &str) -> Option<Digest> {
+pub fn digest_in_name(name: &str) -> Option<Digest> {
     let file = name.rsplit('/').next()?;
     let hex = file.strip_suffix(".json").unwrap_or(file);
     format!("sha256:{hex}").parse().ok()
+}
+
+/// The first image of a `manifest.json` read from `location`: its config
+/// member and its layer members, bottom first.
+pub fn export_manifest(bytes: &[u8], location: &str) -> Result<(String, Vec<String>), Error> {
+    let entries: Vec<RawEntry> =
+        serde_json::from_slice(bytes).map_err(|source| Error::Malformed {
+            location: location.to_owned(),
+            what: "manifest.json".to_owned(),
+            source,
+        })?;
+    let entry = entries
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::NoManifest {
+            location: location.to_owned(),
+        })?;
+    Ok((entry.config, entry.layers))
 }
 
 pub(super) fn open(path: &Path) -> Result<Image, Error> {
@@ -51,18 +69,11 @@ pub(super) fn open(path: &Path) -> Result<Image, Error> {
         });
     }
     let bytes = index.read_small("manifest.json", MAX_MANIFEST_BYTES, "manifest.json")?;
-    let entries: Vec<RawEntry> =
-        serde_json::from_slice(&bytes).map_err(|source| Error::Malformed {
-            location: location.clone(),
-            what: "manifest.json".to_owned(),
-            source,
-        })?;
-    let entry = entries
-        .into_iter()
-        .next()
-        .ok_or_else(|| Error::NoManifest {
-            location: location.clone(),
-        })?;
+    let (config_member, layer_members) = export_manifest(&bytes, &location)?;
+    let entry = RawEntry {
+        config: config_member,
+        layers: layer_members,
+    };
     let config_bytes = index.read_small(&entry.config, MAX_MANIFEST_BYTES, "the image config")?;
     if let Some(expected) = digest_in_name(&entry.config) {
         let actual = Digest::sha256_of(&config_bytes);

@@ -104,6 +104,32 @@ pub enum Error {
     Runtime(#[source] std::io::Error),
     #[error("could not set up the HTTP client")]
     Http(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("`{variable}={value}` is not a Unix socket (`unix:///path/to/socket`); Portcullis reads local images only over a Unix socket")]
+    DaemonHost {
+        variable: &'static str,
+        value: String,
+    },
+    #[error("the {engine} engine does not answer on `{}`", socket.display())]
+    DaemonUnreachable {
+        engine: &'static str,
+        socket: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the {engine} engine on `{}` answered {status}: {message}", socket.display())]
+    DaemonRefused {
+        engine: &'static str,
+        socket: PathBuf,
+        status: u16,
+        message: String,
+    },
+    #[error("`{name}` is not in the local {engine} store (`{}`): {message}", socket.display())]
+    NoLocalImage {
+        engine: &'static str,
+        name: String,
+        socket: PathBuf,
+        message: String,
+    },
     #[error("registry `{location}`: blob {digest}: {why}")]
     BlobPull {
         location: String,
@@ -122,6 +148,12 @@ impl Error {
             Error::Registry { .. } => Some(
                 "check the reference and that the registry is reachable; credentials come from `$DOCKER_CONFIG/config.json`",
             ),
+            Error::DaemonUnreachable { .. } => Some(
+                "start the engine, or point `DOCKER_HOST` (Docker) or `CONTAINER_HOST` (Podman) at its socket as `unix:///path`",
+            ),
+            Error::NoLocalImage { .. } => Some(
+                "check the name with `docker images`; `registry:NAME` reads it from a registry instead",
+            ),
             Error::BlobPull { .. } => Some(
                 "the pull was retried; `--registry-timeout SECS` sets how long a stalled download waits",
             ),
@@ -137,7 +169,11 @@ impl Error {
                 oci_client::errors::OciDistributionError::ImageManifestNotFoundError(_)
                     | oci_client::errors::OciDistributionError::DigestError(_)
             ),
-            Error::Runtime(_) | Error::Http(_) | Error::BlobPull { .. } => true,
+            Error::Runtime(_)
+            | Error::Http(_)
+            | Error::BlobPull { .. }
+            | Error::DaemonUnreachable { .. }
+            | Error::DaemonRefused { .. } => true,
             Error::UnknownTarget(_)
             | Error::UnknownPrefix { .. }
             | Error::NotAnImage { .. }
@@ -155,7 +191,9 @@ impl Error {
             | Error::LayerCountMismatch { .. }
             | Error::BadReference(_)
             | Error::ArtifactLayers { .. }
-            | Error::Credentials { .. } => false,
+            | Error::Credentials { .. }
+            | Error::DaemonHost { .. }
+            | Error::NoLocalImage { .. } => false,
         }
     }
 }

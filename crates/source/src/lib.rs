@@ -8,6 +8,7 @@ mod archive;
 mod artifact;
 mod blob_pull;
 mod config;
+mod daemon;
 mod detect;
 mod docker_archive;
 mod dockerfile;
@@ -25,6 +26,8 @@ use portcullis_model::{Digest, Platform};
 pub use artifact::{pull_artifact, push_artifact, ArtifactKind};
 pub use blob_pull::DEFAULT_READ_TIMEOUT as DEFAULT_REGISTRY_TIMEOUT;
 pub use config::ImageConfig;
+pub use daemon::Engine;
+pub use docker_archive::{digest_in_name, export_manifest};
 pub use dockerfile::{attribute_layers, DockerfileError, DockerfileStep};
 pub use error::Error;
 pub use manifest::MAX_MANIFEST_BYTES;
@@ -37,6 +40,10 @@ pub enum TargetKind {
     OciDir,
     OciArchive,
     Registry,
+    /// The local Docker Engine's store, through its API socket.
+    Docker,
+    /// The local Podman store, through its Docker-compatible API socket.
+    Podman,
     Rootfs,
     /// A project folder: lock files and manifests.
     Dir,
@@ -53,6 +60,8 @@ impl TargetKind {
             TargetKind::OciDir => "oci-dir",
             TargetKind::OciArchive => "oci-archive",
             TargetKind::Registry => "registry",
+            TargetKind::Docker => "docker",
+            TargetKind::Podman => "podman",
             TargetKind::Rootfs => "rootfs",
             TargetKind::Dir => "dir",
             TargetKind::Zip => "zip",
@@ -74,8 +83,12 @@ pub struct SourceConfig {
     pub scratch_dir: Option<PathBuf>,
     /// Folder names a `dir:` scan skips (besides `.git`).
     pub skip_dirs: Vec<String>,
-    /// How long a registry download may make no progress (default 60 s).
+    /// How long a registry download or a local engine's answer may make no
+    /// progress (default 60 s).
     pub registry_timeout: Option<std::time::Duration>,
+    /// Whether a bare `NAME:TAG` is looked for in the local Docker and Podman
+    /// stores before the registry.
+    pub try_local_engines: bool,
 }
 
 /// An opened target.
@@ -107,6 +120,18 @@ pub enum Contents {
     Zips(Vec<PathBuf>),
     /// An SBOM: packages come from the document, not from files.
     Sbom(PathBuf),
+    /// A `docker save` archive streaming from a local engine, read once in order.
+    Export(ExportStream),
+}
+
+/// A `docker save` archive as a local engine streams it: layers arrive in the
+/// archive's order, and the manifest that orders them comes last.
+pub struct ExportStream {
+    pub reader: Box<dyn Read + Send>,
+    /// The image ID the engine gave: the digest the config in the stream must have.
+    pub config_digest: Digest,
+    /// Where it comes from, for messages: `docker:NAME (/var/run/docker.sock)`.
+    pub location: String,
 }
 
 /// One layer blob and how to check it.
@@ -151,7 +176,31 @@ pub fn open(target: &str, config: &SourceConfig) -> Result<Image, Error> {
         TargetKind::DockerArchive => docker_archive::open(&PathBuf::from(&location))?,
         TargetKind::OciDir => oci::open_dir(&PathBuf::from(&location), config)?,
         TargetKind::OciArchive => oci::open_archive(&PathBuf::from(&location), config)?,
-        TargetKind::Registry => registry::open(&location, config)?,
+        TargetKind::Registry => {
+            let timeout = config
+                .registry_timeout
+                .unwrap_or(blob_pull::DEFAULT_READ_TIMEOUT);
+            let local = if config.try_local_engines && !target.starts_with("registry:") {
+                daemon::find_local(&location, timeout)?
+            } else {
+                None
+            };
+            match local {
+                Some(image) => image,
+                None => registry::open(&location, config)?,
+            }
+        }
+        TargetKind::Docker | TargetKind::Podman => {
+            let engine = if kind == TargetKind::Docker {
+                Engine::Docker
+            } else {
+                Engine::Podman
+            };
+            let timeout = config
+                .registry_timeout
+                .unwrap_or(blob_pull::DEFAULT_READ_TIMEOUT);
+            daemon::open(&location, engine, timeout)?
+        }
         TargetKind::Rootfs | TargetKind::Dir => {
             let root = PathBuf::from(&location);
             if !root.is_dir() {
