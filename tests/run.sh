@@ -10,8 +10,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SHARED="${PORTCULLIS_SHARED:-$(cd .. && pwd)/shared}"
 
 PACKAGES=(docker-registry apache2-utils skopeo umoci debootstrap rpm jq golang-go
-          # a real Docker Engine for the local-image tests (run on a private socket)
-          docker.io
+          # real Docker and Podman engines for the local-image tests (private sockets)
+          docker.io podman
           golang-golang-x-net-dev ca-certificates time
           # the Go vulnerability oracle: golang.org/x/vuln's govulncheck (binary mode)
           govulncheck

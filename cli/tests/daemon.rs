@@ -8,7 +8,7 @@ use std::os::unix::net::UnixListener;
 use std::path::Path;
 
 use crate::scan::corpus_db;
-use crate::support::daemon::Dockerd;
+use crate::support::daemon::{Engine, Kind};
 use crate::support::{fixtures, packages, portcullis, stderr};
 
 /// (id, package) of each finding in a JSON report.
@@ -26,10 +26,10 @@ fn findings(report: &serde_json::Value) -> BTreeSet<(String, String)> {
         .collect()
 }
 
-/// `scan TARGET` with a JSON report on stdout, against `host`.
-fn scan_json(cache: &Path, host: &str, target: &str) -> (i32, serde_json::Value, String) {
+/// `scan TARGET` with a JSON report on stdout, against `engine`.
+fn scan_json(cache: &Path, engine: &Engine, target: &str) -> (i32, serde_json::Value, String) {
     let output = portcullis(cache)
-        .env("DOCKER_HOST", host)
+        .env(engine.host_variable(), engine.host())
         .args(["scan", "--no-progress", "-f", "json", "--db"])
         .arg(corpus_db())
         .arg(target)
@@ -40,18 +40,23 @@ fn scan_json(cache: &Path, host: &str, target: &str) -> (i32, serde_json::Value,
     (output.status.code().unwrap_or(-1), report, stderr(&output))
 }
 
-#[test]
-fn docker_build_then_scan_by_name_reads_the_local_engine() {
+/// Loads debian-app into `kind`'s store, builds an image on it, scans it by
+/// its bare name and by `PREFIX:NAME`, then stops the engine.
+fn build_then_scan_by_name(kind: Kind) {
     let cache = tempfile::tempdir().unwrap();
-    let mut daemon = Dockerd::start();
-    let host = daemon.host();
+    let mut engine = Engine::start(kind);
+    let (prefix, store) = match kind {
+        Kind::Docker => ("docker", "Docker"),
+        Kind::Podman => ("podman", "Podman"),
+    };
     let archive = fixtures().join("debian-app.docker.tar");
-    daemon.run(&["load", "-i", archive.to_str().unwrap()]);
+    engine.run(&["load", "-i", archive.to_str().unwrap()]);
 
     // The engine's copy is the archive's image: the same packages.
     let from_engine = portcullis(cache.path())
-        .env("DOCKER_HOST", &host)
-        .args(["sbom", "--no-progress", "docker:fixtures/debian-app:latest"])
+        .env(engine.host_variable(), engine.host())
+        .args(["sbom", "--no-progress"])
+        .arg(format!("{prefix}:fixtures/debian-app:latest"))
         .output()
         .unwrap();
     assert!(from_engine.status.success(), "{}", stderr(&from_engine));
@@ -60,7 +65,7 @@ fn docker_build_then_scan_by_name_reads_the_local_engine() {
     assert_eq!(packages(&from_engine), packages(&from_archive));
     assert!(packages(&from_engine).len() > 200);
 
-    // `docker build` on top of it, then a scan by the bare name.
+    // A build on top of it, then a scan by the bare name.
     let context = tempfile::tempdir().unwrap();
     std::fs::write(
         context.path().join("Dockerfile"),
@@ -72,18 +77,15 @@ fn docker_build_then_scan_by_name_reads_the_local_engine() {
         r#"{"name":"web","lockfileVersion":3,"requires":true,"packages":{"":{"name":"web","dependencies":{"lodash":"4.17.4"}},"node_modules/lodash":{"version":"4.17.4","resolved":"https://registry.npmjs.org/lodash/-/lodash-4.17.4.tgz"}}}"#,
     )
     .unwrap();
-    daemon.run(&[
-        "build",
-        "-q",
-        "-t",
-        "portcullis-test/web:1",
-        context.path().to_str().unwrap(),
-    ]);
-    let (code, built, log) = scan_json(cache.path(), &host, "portcullis-test/web:1");
+    engine.build("localhost/portcullis-test/web:1", context.path());
+    let (code, built, log) = scan_json(cache.path(), &engine, "localhost/portcullis-test/web:1");
     assert_eq!(code, 1, "the default gate fails debian-app: {log}");
-    assert_eq!(built["target"]["kind"], "docker", "{}", built["target"]);
-    assert_eq!(built["target"]["reference"], "portcullis-test/web:1");
-    let (_, base, _) = scan_json(cache.path(), &host, archive.to_str().unwrap());
+    assert_eq!(built["target"]["kind"], prefix, "{}", built["target"]);
+    assert_eq!(
+        built["target"]["reference"],
+        "localhost/portcullis-test/web:1"
+    );
+    let (_, base, _) = scan_json(cache.path(), &engine, archive.to_str().unwrap());
     let (built, base) = (findings(&built), findings(&base));
     assert!(base.len() > 100, "{}", base.len());
     let added: Vec<_> = built.difference(&base).collect();
@@ -97,26 +99,24 @@ fn docker_build_then_scan_by_name_reads_the_local_engine() {
         "the layer the build added brings lodash's findings only: {added:?}"
     );
 
-    // `docker:` names only the local store: a missing image is bad input.
+    // The prefix names only the local store: a missing image is bad input.
     let output = portcullis(cache.path())
-        .env("DOCKER_HOST", &host)
-        .args(["sbom", "docker:portcullis-test/none:1"])
+        .env(engine.host_variable(), engine.host())
+        .arg("sbom")
+        .arg(format!("{prefix}:localhost/portcullis-test/none:1"))
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("is not in the local Docker store"),
-        "{}",
-        stderr(&output)
-    );
+    let says = format!("is not in the local {store} store");
+    assert!(stderr(&output).contains(&says), "{}", stderr(&output));
 
     // An engine that does not answer: the gate cannot decide.
-    daemon.stop();
+    engine.stop();
     let output = portcullis(cache.path())
-        .env("DOCKER_HOST", &host)
+        .env(engine.host_variable(), engine.host())
         .args(["scan", "--db"])
         .arg(corpus_db())
-        .arg("docker:portcullis-test/web:1")
+        .arg(format!("{prefix}:localhost/portcullis-test/web:1"))
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
@@ -126,6 +126,16 @@ fn docker_build_then_scan_by_name_reads_the_local_engine() {
         stderr(&output)
     );
     assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn docker_build_then_scan_by_name_reads_the_local_docker_engine() {
+    build_then_scan_by_name(Kind::Docker);
+}
+
+#[test]
+fn podman_build_then_scan_by_name_reads_the_podman_service() {
+    build_then_scan_by_name(Kind::Podman);
 }
 
 /// A fake engine on a Unix socket: answers the inspect call with `id` and
