@@ -69,11 +69,51 @@ fn every_report_format_of_the_demo_image() {
         );
         String::from_utf8(output.stdout).unwrap()
     };
+    // An 80-column terminal: the narrow table, every line within 80
+    // columns, and colour codes that take none (the same text without them).
+    let narrow = |colour: bool| {
+        let mut command = portcullis(&cache);
+        command.current_dir(&repo).env("COLUMNS", "80").args([
+            "scan",
+            "--db",
+            db,
+            "demo/debian-demo.oci.tar",
+        ]);
+        if colour {
+            command.env_remove("NO_COLOR").env("CLICOLOR_FORCE", "1");
+        }
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let (plain, coloured) = (narrow(false), narrow(true));
+    assert!(
+        coloured.contains('\u{1b}'),
+        "CLICOLOR_FORCE paints the table"
+    );
+    // SGR sequences (`ESC [ … m`) removed.
+    let mut stripped = String::new();
+    let mut in_code = false;
+    for c in coloured.chars() {
+        match (in_code, c) {
+            (false, '\u{1b}') => in_code = true,
+            (true, 'm') => in_code = false,
+            (true, _) => {}
+            (false, c) => stripped.push(c),
+        }
+    }
+    assert_eq!(stripped, plain);
+    for line in plain.lines() {
+        assert!(line.chars().count() <= 80, "over 80 columns: {line:?}");
+    }
     let json: serde_json::Value = serde_json::from_str(&scan("json")).unwrap();
     let built = json["db"]["built"]
         .as_str()
         .expect("the report names the DB's build time")
         .to_owned();
+    insta::with_settings!({ snapshot_suffix => "table-80", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("demo", plain.replace(&built, "[db built]"));
+    });
     for format in FORMATS {
         let text = scan(format).replace(&built, "[db built]");
         insta::with_settings!({ snapshot_suffix => *format, prepend_module_to_snapshot => false }, {

@@ -20,6 +20,16 @@ pub(crate) enum EnvVar {
     Log,
     /// The folder holding Docker's `config.json` (registry credentials).
     DockerConfig,
+    /// The Docker Engine's socket for `docker:` and bare names (`unix:///…`).
+    DockerHost,
+    /// Podman's API socket for `podman:` and bare names (`unix:///…`).
+    ContainerHost,
+    /// Where the user's Podman socket is by default (`$XDG_RUNTIME_DIR/podman/podman.sock`).
+    XdgRuntimeDir,
+    /// The table's width, instead of the terminal's.
+    Columns,
+    /// Set (to anything but `0`) for colour on stdout that is no terminal.
+    ClicolorForce,
     /// Seconds since the epoch that reports give as their creation time.
     SourceDateEpoch,
     /// The AWS account ASFF findings are filed under (`--aws-account-id`).
@@ -38,13 +48,18 @@ pub(crate) enum EnvVar {
 }
 
 impl EnvVar {
-    pub(crate) const ALL: [EnvVar; 16] = [
+    pub(crate) const ALL: [EnvVar; 21] = [
         EnvVar::Db,
         EnvVar::CacheDir,
         EnvVar::CacheKey,
         EnvVar::Mirror,
         EnvVar::Log,
         EnvVar::DockerConfig,
+        EnvVar::DockerHost,
+        EnvVar::ContainerHost,
+        EnvVar::XdgRuntimeDir,
+        EnvVar::Columns,
+        EnvVar::ClicolorForce,
         EnvVar::SourceDateEpoch,
         EnvVar::AwsAccountId,
         EnvVar::AwsRegion,
@@ -65,6 +80,11 @@ impl EnvVar {
             EnvVar::Mirror => "PORTCULLIS_MIRROR",
             EnvVar::Log => "PORTCULLIS_LOG",
             EnvVar::DockerConfig => "DOCKER_CONFIG",
+            EnvVar::DockerHost => "DOCKER_HOST",
+            EnvVar::ContainerHost => "CONTAINER_HOST",
+            EnvVar::XdgRuntimeDir => "XDG_RUNTIME_DIR",
+            EnvVar::Columns => "COLUMNS",
+            EnvVar::ClicolorForce => "CLICOLOR_FORCE",
             EnvVar::SourceDateEpoch => "SOURCE_DATE_EPOCH",
             EnvVar::AwsAccountId => "AWS_ACCOUNT_ID",
             EnvVar::AwsRegion => "AWS_REGION",

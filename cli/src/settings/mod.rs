@@ -21,7 +21,7 @@ use portcullis_engine::policy::{
     self, GateConfig, Limits, ModuleCache, Overrides, Policy, SealKey,
 };
 use portcullis_engine::report::{self, AwsTarget, RenderConfig, ReportFormat, TableView};
-use portcullis_engine::source::{SourceConfig, TargetKind};
+use portcullis_engine::source::{EngineHosts, SourceConfig, TargetKind};
 use portcullis_engine::vulndb::{
     self, Freshness, Mirror, UpdateConfig, DEFAULT_CVE_URL, DEFAULT_EPSS_URL, DEFAULT_KEV_URL,
     DEFAULT_MIRROR,
@@ -98,6 +98,33 @@ fn docker_config_dir() -> Option<PathBuf> {
         .or_else(|| dirs::home_dir().map(|home| home.join(".docker")))
 }
 
+/// Where the local Docker and Podman engines answer, as the environment says.
+fn engine_hosts() -> EngineHosts {
+    let set = |var: EnvVar| var.get().filter(|value| !value.is_empty());
+    EngineHosts {
+        docker: set(EnvVar::DockerHost),
+        podman: set(EnvVar::ContainerHost),
+        runtime_dir: EnvVar::XdgRuntimeDir.get_os().map(PathBuf::from),
+    }
+}
+
+/// The table's width: `COLUMNS` when set, else the terminal's when stdout is
+/// one, else unlimited (a file or a pipe gets every column).
+fn table_width() -> Option<usize> {
+    if let Some(columns) = EnvVar::Columns
+        .get()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+    {
+        return (columns > 0).then_some(columns);
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    console::Term::stdout()
+        .size_checked()
+        .map(|(_, columns)| usize::from(columns))
+}
+
 /// How to reach a registry for `db push|pull` and policies.
 pub(crate) fn registry_config(insecure: &[String]) -> SourceConfig {
     SourceConfig {
@@ -121,9 +148,12 @@ pub(crate) fn progress(no_progress: bool) -> bool {
     !no_progress && !QUIET.get().copied().unwrap_or(false) && std::io::stderr().is_terminal()
 }
 
-/// Whether stdout gets colour: a terminal, and no `NO_COLOR`.
+/// Whether stdout gets colour: a terminal (or `CLICOLOR_FORCE`), and no `NO_COLOR`.
 pub(crate) fn colour() -> bool {
-    std::io::stdout().is_terminal() && EnvVar::NoColor.get_os().is_none()
+    let forced = EnvVar::ClicolorForce
+        .get()
+        .is_some_and(|v| !v.is_empty() && v != "0");
+    (forced || std::io::stdout().is_terminal()) && EnvVar::NoColor.get_os().is_none()
 }
 
 /// Report settings that come from the environment.
@@ -215,6 +245,7 @@ pub(crate) fn read_config(target: &TargetArgs) -> anyhow::Result<ReadConfig> {
             skip_dirs: target.skip_dir.clone(),
             registry_timeout: Some(std::time::Duration::from_secs(target.registry_timeout)),
             try_local_engines: true,
+            engine_hosts: engine_hosts(),
         },
         layers: LayerConfig {
             cache: match cache_dir.as_deref() {
@@ -292,6 +323,7 @@ fn table_view(args: &ScanArgs) -> anyhow::Result<TableView> {
     Ok(TableView {
         severities: (!severities.is_empty()).then_some(severities),
         ignore_unfixed: args.ignore_unfixed,
+        width: table_width(),
     })
 }
 

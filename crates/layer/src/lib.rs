@@ -100,7 +100,14 @@ fn read_layers(
         image_total: &image_total,
     };
     let progress = if config.progress {
-        indicatif::ProgressBar::new(layers.len() as u64).with_message("reading layers")
+        let bar = indicatif::ProgressBar::new(layers.len() as u64).with_message("reading layers");
+        // The default style has no message: say what is being read.
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} ({elapsed})")
+        {
+            bar.set_style(style);
+        }
+        bar
     } else {
         indicatif::ProgressBar::hidden()
     };

@@ -83,6 +83,8 @@ pub struct TableView {
     pub severities: Option<Vec<portcullis_model::Severity>>,
     /// Hide findings with no fixed version.
     pub ignore_unfixed: bool,
+    /// The columns the table may use (a terminal's width); `None`: every column.
+    pub width: Option<usize>,
 }
 
 impl TableView {

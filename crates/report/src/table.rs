@@ -43,21 +43,57 @@ fn fit(text: &str, width: usize) -> String {
 const HEADER: &str =
     "ID                   PACKAGE                      INSTALLED              FIXED                  RISK FLAGS   SRC LAYER  PATH";
 
+/// The narrow layout's titles, for a terminal under [`WIDE_WIDTH`] columns:
+/// 79 columns, without the severity source, layer and path (the JSON and a
+/// wider terminal have them).
+const NARROW_HEADER: &str =
+    "ID                  PACKAGE          INSTALLED     FIXED         RISK FLAGS";
+
+/// The columns the wide layout needs, a short path included.
+const WIDE_WIDTH: usize = 132;
+/// The width the narrow layout wraps its text at.
+const NARROW_WIDTH: usize = 80;
+
 /// What the SRC column's markers say.
 const SOURCE_LEGEND: &str =
     "SRC (severity source): V vendor, O the advisory's CVSS, C the CVE record's CNA, A CISA ADP, blank unknown\n\
      FLAGS: KEV listed by CISA KEV, EXP exploited per CISA's SSVC, SUP suppressed (ignore file or VEX), NCP Go: vulnerable code not present in the binary";
 
+/// Whether `view` asks for the narrow layout.
+fn is_narrow(view: &TableView) -> bool {
+    view.width.is_some_and(|width| width < WIDE_WIDTH)
+}
+
+/// Word-wraps `text` at `width` columns; lines after the first start with `indent` spaces.
+fn wrap(text: &str, width: usize, indent: usize) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for word in text.split(' ') {
+        let length = word.chars().count();
+        if line > 0 && line + 1 + length > width {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            line = indent;
+        } else if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += length;
+    }
+    out
+}
+
 pub(super) fn render(report: &Report, view: &TableView, colour: bool) -> String {
     let mut out = String::new();
+    let narrow = is_narrow(view);
     let target = &report.target;
     let inventory = &report.inventory;
     let os = inventory.os.as_ref().map_or_else(
         || "no OS detected".to_owned(),
         |os| os.ecosystem.to_string(),
     );
-    let _ = writeln!(
-        out,
+    let title = format!(
         "{} ({}, {}): {} packages, {} findings",
         target.reference,
         target.kind.name(),
@@ -65,6 +101,11 @@ pub(super) fn render(report: &Report, view: &TableView, colour: bool) -> String 
         inventory.packages().len(),
         report.findings.len()
     );
+    if narrow {
+        let _ = writeln!(out, "{}", wrap(&title, NARROW_WIDTH, 2));
+    } else {
+        let _ = writeln!(out, "{title}");
+    }
     if let Some(warning) = &report.db.age_warning {
         let _ = writeln!(out, "warning: {warning}");
     }
@@ -94,12 +135,27 @@ pub(super) fn render(report: &Report, view: &TableView, colour: bool) -> String 
         counts.push(format!("{not_present} not present in the binary"));
     }
     if !report.checks.is_empty() {
-        checks_section(&mut out, report, colour);
+        checks_section(&mut out, report, narrow, colour);
         counts.push(format!("{} image checks", report.checks.len()));
     }
     if !report.findings.is_empty() {
         let _ = writeln!(out);
-        let _ = writeln!(out, "{SOURCE_LEGEND}");
+        if narrow {
+            for line in SOURCE_LEGEND.lines().filter(|l| l.starts_with("FLAGS")) {
+                let _ = writeln!(out, "{}", wrap(line, NARROW_WIDTH, 2));
+            }
+            let _ = writeln!(
+                out,
+                "{}",
+                wrap(
+                    "(the terminal is narrow: a wider one, or `-o FILE`, shows the severity source, layer and path)",
+                    NARROW_WIDTH,
+                    1
+                )
+            );
+        } else {
+            let _ = writeln!(out, "{SOURCE_LEGEND}");
+        }
     }
     let hidden = report
         .findings
@@ -122,12 +178,12 @@ pub(super) fn render(report: &Report, view: &TableView, colour: bool) -> String 
             let _ = writeln!(out, "  {}: {}", diagnostic.path, diagnostic.message);
         }
     }
-    verdict_line(&mut out, report, &counts, colour);
+    verdict_line(&mut out, report, &counts, narrow, colour);
     out
 }
 
 /// One finding's row, with its risk to sort by.
-fn finding_row(report: &Report, assessed: &AssessedFinding) -> (u8, String) {
+fn finding_row(report: &Report, assessed: &AssessedFinding, narrow: bool) -> (u8, String) {
     let finding = &assessed.finding;
     let score = &assessed.score;
     let package = report.package_of(assessed);
@@ -158,6 +214,21 @@ fn finding_row(report: &Report, assessed: &AssessedFinding) -> (u8, String) {
     let flags = flags.join(",");
     let source = score.severity_source.marker();
     let id = finding.id.to_string();
+    if narrow {
+        return (
+            score.risk,
+            format!(
+                "  {:<19} {:<16} {:<13} {:<13} {:>4} {flags}",
+                fit(&id, 19),
+                fit(&package.name, 16),
+                fit(&package.version, 13),
+                fit(&fixed, 13),
+                score.risk,
+            )
+            .trim_end()
+            .to_owned(),
+        );
+    }
     (
         score.risk,
         format!(
@@ -195,7 +266,7 @@ fn severity_section(
     let mut rows: Vec<(u8, String)> = all
         .iter()
         .filter(|f| view.shows(severity, !f.finding.fixed_versions.is_empty()))
-        .map(|assessed| finding_row(report, assessed))
+        .map(|assessed| finding_row(report, assessed, is_narrow(view)))
         .collect();
     if rows.is_empty() {
         return (all.len(), suppressed);
@@ -211,7 +282,12 @@ fn severity_section(
             colour
         )
     );
-    let _ = writeln!(out, "  {HEADER}");
+    let header = if is_narrow(view) {
+        NARROW_HEADER
+    } else {
+        HEADER
+    };
+    let _ = writeln!(out, "  {header}");
     for (_, row) in &rows {
         let _ = writeln!(out, "{row}");
     }
@@ -219,7 +295,7 @@ fn severity_section(
 }
 
 /// The hygiene and secret checks, most severe first.
-fn checks_section(out: &mut String, report: &Report, colour: bool) {
+fn checks_section(out: &mut String, report: &Report, narrow: bool, colour: bool) {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -237,24 +313,29 @@ fn checks_section(out: &mut String, report: &Report, colour: bool) {
         } else {
             ""
         };
-        let _ = writeln!(
-            out,
-            "  {:<8} {:<36} {}{suppressed}",
-            paint(
-                check.rule.severity.name(),
-                colour_code(check.rule.severity),
-                colour
-            ),
-            check.rule.id,
-            check.message
+        // Padded before it is painted: the colour codes take no columns.
+        let severity = paint(
+            &format!("{:<8}", check.rule.severity.name()),
+            colour_code(check.rule.severity),
+            colour,
         );
+        let message = format!("{}{suppressed}", check.message);
+        if narrow {
+            let _ = writeln!(out, "  {severity} {}", check.rule.id);
+            let _ = writeln!(out, "{:11}{}", "", wrap(&message, NARROW_WIDTH - 11, 11));
+            if let Some(excerpt) = &check.excerpt {
+                let _ = writeln!(out, "{:11}> {}", "", fit(excerpt, NARROW_WIDTH - 13));
+            }
+            continue;
+        }
+        let _ = writeln!(out, "  {severity} {:<36} {message}", check.rule.id);
         if let Some(excerpt) = &check.excerpt {
             let _ = writeln!(out, "  {:<8} {:<36} > {excerpt}", "", "");
         }
     }
 }
 
-fn verdict_line(out: &mut String, report: &Report, counts: &[String], colour: bool) {
+fn verdict_line(out: &mut String, report: &Report, counts: &[String], narrow: bool, colour: bool) {
     let _ = writeln!(out);
     let summary = if counts.is_empty() {
         "no findings".to_owned()
@@ -262,19 +343,24 @@ fn verdict_line(out: &mut String, report: &Report, counts: &[String], colour: bo
         counts.join(", ")
     };
     let verdict = report.verdict.name();
-    let _ = writeln!(
-        out,
-        "verdict: {}  ({summary}; DB {} built {})",
-        paint(
-            verdict,
-            match verdict {
-                "pass" => "32",
-                "warn" => "33",
-                _ => "1;31",
-            },
-            colour
-        ),
+    let painted = paint(
+        verdict,
+        match verdict {
+            "pass" => "32",
+            "warn" => "33",
+            _ => "1;31",
+        },
+        colour,
+    );
+    let details = format!(
+        "({summary}; DB {} built {})",
         report.db.digest.get(..19).unwrap_or(&report.db.digest),
         report.db.built_at
     );
+    if narrow {
+        let _ = writeln!(out, "verdict: {painted}");
+        let _ = writeln!(out, "  {}", wrap(&details, NARROW_WIDTH - 2, 3));
+        return;
+    }
+    let _ = writeln!(out, "verdict: {painted}  {details}");
 }

@@ -6,7 +6,8 @@
 //!
 //! The socket is `DOCKER_HOST` (`unix://PATH`, default `/var/run/docker.sock`)
 //! for Docker, `CONTAINER_HOST` for Podman (default
-//! `$XDG_RUNTIME_DIR/podman/podman.sock`, then `/run/podman/podman.sock`).
+//! `$XDG_RUNTIME_DIR/podman/podman.sock`, then `/run/podman/podman.sock`), as
+//! the CLI read them into [`EngineHosts`].
 //! See <https://docs.docker.com/reference/api/engine/version/v1.41/#tag/Image>.
 //!
 //! HTTP/1.1 is spoken by hand over `std`'s `UnixStream` (`httparse` for the
@@ -20,7 +21,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{Contents, Error, ExportStream, Image, ImageConfig, TargetKind};
+use super::{Contents, EngineHosts, Error, ExportStream, Image, ImageConfig, TargetKind};
 use portcullis_model::{Digest, Platform};
 
 /// The longest response head accepted (64 KiB).
@@ -62,22 +63,26 @@ impl Engine {
     }
 
     /// The socket this engine answers on, from its variable or the defaults.
-    pub(super) fn socket(self) -> Result<PathBuf, Error> {
-        let variable = self.host_variable();
-        if let Some(host) = std::env::var_os(variable).filter(|h| !h.is_empty()) {
-            let host = host.to_string_lossy().into_owned();
+    pub(super) fn socket(self, hosts: &EngineHosts) -> Result<PathBuf, Error> {
+        let host = match self {
+            Engine::Docker => &hosts.docker,
+            Engine::Podman => &hosts.podman,
+        };
+        if let Some(host) = host {
             return match host.strip_prefix("unix://") {
                 Some(path) if !path.is_empty() => Ok(PathBuf::from(path)),
                 _ => Err(Error::DaemonHost {
-                    variable,
-                    value: host,
+                    variable: self.host_variable(),
+                    value: host.clone(),
                 }),
             };
         }
         Ok(match self {
             Engine::Docker => PathBuf::from("/var/run/docker.sock"),
-            Engine::Podman => std::env::var_os("XDG_RUNTIME_DIR")
-                .map(|dir| Path::new(&dir).join("podman/podman.sock"))
+            Engine::Podman => hosts
+                .runtime_dir
+                .as_ref()
+                .map(|dir| dir.join("podman/podman.sock"))
                 .filter(|path| path.exists())
                 .unwrap_or_else(|| PathBuf::from("/run/podman/podman.sock")),
         })
@@ -270,8 +275,13 @@ fn api_message(body: &[u8]) -> String {
 }
 
 /// Opens `name` from `engine`'s store, streaming its export.
-pub(super) fn open(name: &str, engine: Engine, timeout: Duration) -> Result<Image, Error> {
-    let socket = engine.socket()?;
+pub(super) fn open(
+    name: &str,
+    engine: Engine,
+    hosts: &EngineHosts,
+    timeout: Duration,
+) -> Result<Image, Error> {
+    let socket = engine.socket(hosts)?;
     match inspect(engine, name, &socket, timeout)? {
         Found::Image(found) => export(name, engine, &socket, found, timeout),
         Found::Missing(message) => Err(Error::NoLocalImage {
@@ -286,9 +296,13 @@ pub(super) fn open(name: &str, engine: Engine, timeout: Duration) -> Result<Imag
 /// For a bare `NAME:TAG`: the image from the first engine whose socket
 /// answers and holds it, or `None` to go to the registry. An engine that
 /// does not answer is passed over; one that answers and then fails is an error.
-pub(super) fn find_local(name: &str, timeout: Duration) -> Result<Option<Image>, Error> {
+pub(super) fn find_local(
+    name: &str,
+    hosts: &EngineHosts,
+    timeout: Duration,
+) -> Result<Option<Image>, Error> {
     for engine in [Engine::Docker, Engine::Podman] {
-        let Ok(socket) = engine.socket() else {
+        let Ok(socket) = engine.socket(hosts) else {
             continue;
         };
         if !socket.exists() {

@@ -89,6 +89,20 @@ pub struct SourceConfig {
     /// Whether a bare `NAME:TAG` is looked for in the local Docker and Podman
     /// stores before the registry.
     pub try_local_engines: bool,
+    /// Where the local engines answer (from `DOCKER_HOST`, `CONTAINER_HOST`
+    /// and `XDG_RUNTIME_DIR`; the defaults otherwise).
+    pub engine_hosts: EngineHosts,
+}
+
+/// The local engines' sockets as the environment names them.
+#[derive(Debug, Clone, Default)]
+pub struct EngineHosts {
+    /// `DOCKER_HOST`.
+    pub docker: Option<String>,
+    /// `CONTAINER_HOST`.
+    pub podman: Option<String>,
+    /// `XDG_RUNTIME_DIR`, where a user's Podman socket is by default.
+    pub runtime_dir: Option<PathBuf>,
 }
 
 /// An opened target.
@@ -181,7 +195,7 @@ pub fn open(target: &str, config: &SourceConfig) -> Result<Image, Error> {
                 .registry_timeout
                 .unwrap_or(blob_pull::DEFAULT_READ_TIMEOUT);
             let local = if config.try_local_engines && !target.starts_with("registry:") {
-                daemon::find_local(&location, timeout)?
+                daemon::find_local(&location, &config.engine_hosts, timeout)?
             } else {
                 None
             };
@@ -199,7 +213,7 @@ pub fn open(target: &str, config: &SourceConfig) -> Result<Image, Error> {
             let timeout = config
                 .registry_timeout
                 .unwrap_or(blob_pull::DEFAULT_READ_TIMEOUT);
-            daemon::open(&location, engine, timeout)?
+            daemon::open(&location, engine, &config.engine_hosts, timeout)?
         }
         TargetKind::Rootfs | TargetKind::Dir => {
             let root = PathBuf::from(&location);
