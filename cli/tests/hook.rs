@@ -103,6 +103,10 @@ fn pre_push_blocks_a_vulnerable_lock_file_and_allows_the_fix() {
         "{said}"
     );
     assert!(said.contains("--no-verify"), "{said}");
+    // The report names the folder in the repository, not the hook's export of it.
+    let named = format!("{} (dir,", work.join("svc").display());
+    let table = String::from_utf8_lossy(&blocked.stdout);
+    assert!(table.contains(&named), "{table}");
     let remote_head = |work: &Path| {
         String::from_utf8_lossy(&ok(git(work, &["ls-remote", "origin", "main"])).stdout)
             .into_owned()

@@ -88,6 +88,10 @@ pub(crate) struct ScanArgs {
     /// Decide even when some file could not be analysed.
     #[arg(long)]
     pub(crate) allow_partial: bool,
+    /// The name reports give the target instead of the path read (the
+    /// pre-push hook names the repository folder, not its temporary export).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) target_name: Option<String>,
     /// The Dockerfile that built the image: findings are also located at the
     /// instruction that made their layer (SARIF, TeamCity).
     #[arg(long, value_name = "FILE")]

@@ -14,9 +14,10 @@ use portcullis_hook::HookImage;
 use crate::args::{Cli, Command, HookArgs, HookCommand};
 use crate::settings;
 
-/// Scans `target` with `scan_args` as `portcullis scan` does; its exit code.
-fn scan(target: &str, scan_args: &[String]) -> u8 {
-    let argv = ["portcullis", "scan", target]
+/// Scans `target` with `scan_args` as `portcullis scan` does, the reports
+/// naming it `name`; its exit code.
+fn scan(target: &str, name: &str, scan_args: &[String]) -> u8 {
+    let argv = ["portcullis", "scan", target, "--target-name", name]
         .into_iter()
         .map(str::to_owned)
         .chain(scan_args.iter().cloned());
@@ -80,7 +81,7 @@ pub(crate) fn run(args: &HookArgs) -> anyhow::Result<ExitCode> {
                 &updates,
                 image.as_ref(),
                 &is_manifest,
-                &mut |target| scan(target, scan_args),
+                &mut |target, name| scan(target, name, scan_args),
             )?;
             if let Some(message) = outcome.block_message() {
                 std::io::stderr().write_all(message.as_bytes())?;

@@ -33,7 +33,10 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
 fn run_scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let settings = settings::scan(args)?;
     let scanner = Scanner::new(settings.read, settings.gate);
-    let report = scanner.scan(&args.target.target)?;
+    let mut report = scanner.scan(&args.target.target)?;
+    if let Some(name) = &args.target_name {
+        report.target.reference.clone_from(name);
+    }
     // The table on stdout says it itself: every warning once.
     let table_on_stdout =
         args.format == ReportFormat::Table && settings.outputs.main_file.is_none();

@@ -44,14 +44,16 @@ impl Outcome {
     }
 }
 
-/// Runs the hook for `updates`; `scan` scans one TARGET and gives its exit code.
+/// Runs the hook for `updates`; `scan` scans one TARGET, named in its
+/// reports as the second argument (the folder in the repository, or the
+/// image), and gives its exit code.
 pub fn run(
     repo: &Path,
     remote: &str,
     updates: &[Update],
     image: Option<&HookImage>,
     is_manifest: &dyn Fn(&str) -> bool,
-    scan: &mut dyn FnMut(&str) -> u8,
+    scan: &mut dyn FnMut(&str, &str) -> u8,
 ) -> Result<Outcome, Error> {
     let plan = folders_to_scan(repo, remote, updates, is_manifest)?;
     let mut worst = 0u8;
@@ -61,7 +63,8 @@ pub fn run(
             source,
         })?;
         let exported = export_folder(repo, commit, folder, temp.path())?;
-        let code = scan(&format!("dir:{}", exported.display()));
+        let name = repo.join(folder).display().to_string();
+        let code = scan(&format!("dir:{}", exported.display()), &name);
         if code != 0 {
             tracing::error!(
                 "`{folder}` at {} did not pass (exit {code})",
@@ -79,7 +82,7 @@ pub fn run(
                 source,
             })?;
         let code = if built.success() {
-            scan(&image.image)
+            scan(&image.image, &image.image)
         } else {
             tracing::error!("the hook's build command `{}` failed", image.build);
             2
