@@ -320,3 +320,59 @@ fn lambda_zips_are_read_together() {
     let alone = sbom(cache.path(), function.to_str().unwrap(), &[]);
     assert_eq!(components(&alone).len(), 1);
 }
+
+/// `requirements.txt` with `-r` and `-c` includes, read as pip reads it: the
+/// answer key is pip's own parser (`pip._internal.req.req_file`) over the
+/// same folder, each requirement's version its `==` or its constraint's.
+#[test]
+fn requirements_includes_and_constraints_are_read_as_pip_reads_them() {
+    let project = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/projects/requirements-includes");
+    let oracle = std::process::Command::new("python3")
+        .current_dir(&project)
+        .args([
+            "-c",
+            r#"
+from pip._internal.req.req_file import parse_requirements
+from pip._internal.network.session import PipSession
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+pins, constraints = {}, {}
+for parsed in parse_requirements("requirements.txt", session=PipSession()):
+    if parsed.is_editable:
+        continue
+    req = Requirement(parsed.requirement)
+    exact = [s.version for s in req.specifier if s.operator == "=="]
+    (constraints if parsed.constraint else pins)[canonicalize_name(req.name)] = exact[0] if exact else None
+for name, version in sorted(pins.items()):
+    print(name, version or constraints[name])
+"#,
+        ])
+        .output()
+        .expect("python3 with pip (tests/run.sh's venv)");
+    assert!(
+        oracle.status.success(),
+        "{}",
+        String::from_utf8_lossy(&oracle.stderr)
+    );
+    let expected: std::collections::BTreeSet<String> = String::from_utf8_lossy(&oracle.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(expected.len(), 5, "{expected:?}");
+    let cache = tempfile::tempdir().unwrap();
+    let bom = crate::support::sbom(
+        cache.path(),
+        &format!("dir:{}", project.display()),
+        &["--no-cache"],
+    );
+    let read: std::collections::BTreeSet<String> = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["purl"].as_str())
+        .filter_map(|purl| purl.strip_prefix("pkg:pypi/"))
+        .map(|rest| rest.replacen('@', " ", 1))
+        .collect();
+    assert_eq!(read, expected);
+}

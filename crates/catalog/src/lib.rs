@@ -74,6 +74,7 @@ pub fn catalog(view: &View) -> Result<Inventory, Error> {
     let mut go_binaries = GoBinaries::default();
     let mut packages = Vec::new();
     let mut language = Vec::new();
+    let mut unread = Vec::new();
     for (cataloger, files) in CATALOGERS.iter().zip(registry.dispatch(view)) {
         for file in files {
             let found = match cataloger.parse(&file, &context) {
@@ -98,18 +99,40 @@ pub fn catalog(view: &View) -> Result<Inventory, Error> {
                 go_binaries.insert(binary);
             }
             for why in found.unread {
-                tracing::warn!("`/{}` ({}): {why}", file.path, layer_label(file.layer));
-                diagnostics.push(Diagnostic {
-                    path: format!("/{}", file.path),
-                    layer: file.layer,
-                    message: why,
-                });
+                unread.push((
+                    cataloger.family(),
+                    Diagnostic {
+                        path: format!("/{}", file.path),
+                        layer: file.layer,
+                        message: why,
+                    },
+                ));
             }
             match cataloger.family() {
                 Family::Distro => packages.extend(found.packages),
                 Family::Language => language.extend(found.packages),
             }
         }
+    }
+    // What a language file could not say, unless the distro owns the file
+    // (a requirements file in `/usr/share/doc`): the distro's package and
+    // its advisories answer for it, as for the packages such files name.
+    for (family, diagnostic) in unread {
+        if family == Family::Language && owned.contains(&diagnostic.path) {
+            tracing::debug!(
+                "`{}` is the distro's: not read ({})",
+                diagnostic.path,
+                diagnostic.message
+            );
+            continue;
+        }
+        tracing::warn!(
+            "`{}` ({}): {}",
+            diagnostic.path,
+            layer_label(diagnostic.layer),
+            diagnostic.message
+        );
+        diagnostics.push(diagnostic);
     }
     // A distro's packages are matched against their release's advisories
     // only: without a known OS none of them can be (`/etc/os-release`).

@@ -1,5 +1,5 @@
-//! Declared Python dependencies: pinned `requirements*.txt` lines
-//! (`name==version`), `poetry.lock`, `Pipfile.lock` and `uv.lock`.
+//! Declared Python dependencies: `requirements*.txt` (and `requirements/*.txt`)
+//! with their `-r`/`-c` includes, `poetry.lock`, `Pipfile.lock` and `uv.lock`.
 //!
 //! Formats: <https://pip.pypa.io/en/stable/reference/requirements-file-format/>,
 //! <https://python-poetry.org/docs/basic-usage/#installing-with-poetrylock>,
@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use portcullis_layer::{KeptFile, Want};
+use portcullis_layer::{KeptFile, View, Want};
 
 use super::python;
 use crate::cataloger::{Cataloger, Context, Family, Found, ParseError};
@@ -17,8 +17,10 @@ use crate::package::{Location, Package, Proof};
 
 const MAX_LOCK_BYTES: u64 = 64 << 20;
 
-const WANTS: [Want; 4] = [
+const WANTS: [Want; 6] = [
     Want::whole("**/requirements*.txt", MAX_LOCK_BYTES),
+    Want::whole("**/requirements/*.txt", MAX_LOCK_BYTES),
+    Want::whole("**/constraints*.txt", MAX_LOCK_BYTES),
     Want::whole("**/poetry.lock", MAX_LOCK_BYTES),
     Want::whole("**/Pipfile.lock", MAX_LOCK_BYTES),
     Want::whole("**/uv.lock", MAX_LOCK_BYTES),
@@ -63,59 +65,260 @@ fn strip_comment(line: &str) -> &str {
     }
 }
 
-/// `name[extras]==version ; marker --hash=… ` → (name, version); options,
-/// URLs and unpinned requirements give nothing.
-fn pinned(line: &str) -> Option<(&str, &str)> {
-    // Per-requirement options (`--hash`, `--config-settings`) follow the requirement.
-    let line = line.split(" --").next()?.split(';').next()?.trim();
-    if line.starts_with('-') || line.contains("://") {
-        return None;
-    }
-    let (name, version) = line.split_once("==")?;
-    let name = name.split('[').next()?.trim();
-    let version = version.trim().trim_start_matches('=');
-    let valid_name = !name.is_empty()
+/// One logical line of a requirements file, as pip reads it.
+#[derive(Debug, PartialEq, Eq)]
+enum Line<'a> {
+    /// `name[extras]==version ; marker --hash=…`.
+    Pin { name: &'a str, version: &'a str },
+    /// A requirement without one exact version (`flask>=2`, `numpy==1.*`,
+    /// `pkg @ https://…`): its installed version is not known here.
+    Loose { name: &'a str, spec: &'a str },
+    /// `-r FILE` (requirements) or `-c FILE` (constraints), relative to this file.
+    Include { constraint: bool, path: &'a str },
+    /// A line that depends on an environment variable (`${VERSION}`).
+    Environment(&'a str),
+    /// Options (`--index-url`, `-e .`) and blank lines.
+    Other,
+}
+
+/// Whether `name` is a PyPI project name.
+fn is_project_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    let exact = !version.is_empty() && !version.contains(['*', ',', '<', '>', ' ', '$']);
-    (valid_name && exact).then_some((name, version))
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-/// Says what pip would read that Portcullis does not: other files named by
-/// `-r`/`-c`, and `${VAR}`s, which only the build's environment knows.
-fn warn_unread(path: &str, line: &str) {
+/// Reads one logical line.
+fn classify(line: &str) -> Line<'_> {
     let line = line.trim();
-    if let Some(other) = ["-r", "--requirement", "-c", "--constraint"]
-        .iter()
-        .find_map(|flag| line.strip_prefix(flag))
-        .filter(|rest| rest.starts_with([' ', '=']))
-    {
-        tracing::warn!(
-            "`{path}` names `{}`: its pins are read only when it is itself a `requirements*.txt`",
-            portcullis_model::quote(other.trim_start_matches([' ', '=']).trim())
-        );
-    } else if line.contains("${") {
-        tracing::warn!(
-            "`{path}`: `{}` depends on an environment variable; not read",
-            portcullis_model::quote(line)
-        );
+    if line.is_empty() {
+        return Line::Other;
     }
-}
-
-fn requirements(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
-    let text = String::from_utf8_lossy(file.bytes);
-    let location = Location::of(file, Proof::LockFile);
-    let mut packages = Vec::new();
-    for line in logical_lines(&text) {
-        match pinned(&line) {
-            Some((name, version)) => {
-                packages.push(python::package(name, version, location.clone()))
+    for (flag, constraint) in [
+        ("--requirement", false),
+        ("-r", false),
+        ("--constraint", true),
+        ("-c", true),
+    ] {
+        if let Some(rest) = line.strip_prefix(flag) {
+            let path = rest.trim_start_matches('=').trim();
+            if rest.starts_with([' ', '=', '\t']) && !path.is_empty() {
+                return Line::Include { constraint, path };
             }
-            None => warn_unread(file.path, &line),
         }
     }
-    Ok(packages)
+    if line.contains("${") {
+        return Line::Environment(line);
+    }
+    if line.starts_with('-') {
+        return Line::Other;
+    }
+    // Per-requirement options (`--hash`, `--config-settings`) follow the
+    // requirement; the environment marker follows `;`.
+    let requirement = line
+        .split(" --")
+        .next()
+        .and_then(|r| r.split(';').next())
+        .unwrap_or(line)
+        .trim();
+    let name_end = requirement
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(requirement.len());
+    let name = requirement.get(..name_end).unwrap_or_default();
+    if !is_project_name(name) || requirement.contains("://") && !requirement.contains('@') {
+        // A bare URL or a path: the project is not named.
+        return Line::Other;
+    }
+    let rest = requirement.get(name_end..).unwrap_or_default().trim_start();
+    // Extras: `name[a,b]`.
+    let rest = match rest.strip_prefix('[') {
+        Some(after) => after.split_once(']').map_or("", |(_, r)| r).trim_start(),
+        None => rest,
+    };
+    if let Some(version) = rest.strip_prefix("==") {
+        let version = version.trim().trim_start_matches('=');
+        if !version.is_empty() && !version.contains(['*', ',', '<', '>', ' ', '!', '~']) {
+            return Line::Pin { name, version };
+        }
+    }
+    Line::Loose {
+        name,
+        spec: requirement,
+    }
+}
+
+/// `name==version` → (name, version), for the line classifier's tests.
+#[cfg(test)]
+fn pinned(line: &str) -> Option<(&str, &str)> {
+    match classify(line) {
+        Line::Pin { name, version } => Some((name, version)),
+        _ => None,
+    }
+}
+
+/// Whether Portcullis reads `path` as a requirements file on its own (so an
+/// include of it is not read twice): `requirements*.txt`, and any `.txt` in
+/// a `requirements/` folder.
+fn read_on_its_own(path: &str) -> bool {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    name.ends_with(".txt")
+        && (name.starts_with("requirements") || dir.rsplit('/').next() == Some("requirements"))
+}
+
+/// `-r`/`-c` nesting pip would follow further is refused past this depth.
+const MAX_INCLUDE_DEPTH: usize = 8;
+
+/// What a requirements file and the files it includes declare.
+#[derive(Default)]
+struct Declared {
+    packages: Vec<Package>,
+    /// Requirements without one version, with the file that declares them.
+    loose: Vec<(String, String, Location)>,
+    /// `-c` pins: normalised name → version.
+    constraints: BTreeMap<String, String>,
+    unread: Vec<String>,
+}
+
+/// Reads `file`, following its includes through `view`; `seen` stops cycles.
+fn read_requirements(
+    file: &KeptFile<'_>,
+    view: Option<&View>,
+    depth: usize,
+    seen: &mut Vec<String>,
+    declared: &mut Declared,
+) -> Result<(), ParseError> {
+    let text = String::from_utf8_lossy(file.bytes);
+    let location = Location::of(file, Proof::LockFile);
+    let dir = file.path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    for line in logical_lines(&text) {
+        match classify(&line) {
+            Line::Pin { name, version } => {
+                declared
+                    .packages
+                    .push(python::package(name, version, location.clone()));
+            }
+            Line::Loose { name, spec } => {
+                declared
+                    .loose
+                    .push((name.to_owned(), spec.to_owned(), location.clone()));
+            }
+            Line::Environment(line) => declared.unread.push(format!(
+                "`{}` depends on an environment variable only the build knows; not matched",
+                portcullis_model::quote(line)
+            )),
+            Line::Include { constraint, path } => {
+                let flag = if constraint { "-c" } else { "-r" };
+                let Some(target) = resolve(dir, path) else {
+                    declared.unread.push(format!(
+                        "`{flag} {}` names a URL or a path outside the tree; not read",
+                        portcullis_model::quote(path)
+                    ));
+                    continue;
+                };
+                if seen.contains(&target) {
+                    continue;
+                }
+                if depth >= MAX_INCLUDE_DEPTH {
+                    declared.unread.push(format!(
+                        "`{flag} {}` nests deeper than {MAX_INCLUDE_DEPTH} includes; not read",
+                        portcullis_model::quote(path)
+                    ));
+                    continue;
+                }
+                let included = match view {
+                    Some(view) => view.file(&target)?,
+                    None => None,
+                };
+                let Some(included) = included else {
+                    declared.unread.push(format!(
+                        "`{flag} {}` names `{target}`, which is not there or not kept (only `requirements*.txt`, `requirements/*.txt` and `constraints*.txt` are); its requirements are not matched",
+                        portcullis_model::quote(path)
+                    ));
+                    continue;
+                };
+                // Read on its own already: its pins count once, from there.
+                if !constraint && read_on_its_own(&target) {
+                    continue;
+                }
+                seen.push(target);
+                if constraint {
+                    let mut pins = Declared::default();
+                    read_requirements(&included, view, depth + 1, seen, &mut pins)?;
+                    for package in pins.packages {
+                        declared
+                            .constraints
+                            .entry(portcullis_model::pep503_normalise(&package.name))
+                            .or_insert(package.version);
+                    }
+                    declared.unread.extend(pins.unread);
+                } else {
+                    read_requirements(&included, view, depth + 1, seen, declared)?;
+                }
+            }
+            Line::Other => {}
+        }
+    }
+    Ok(())
+}
+
+/// `path` from a line of a file in `dir`, as a path in the tree; `None` for
+/// a URL or a path that climbs out.
+fn resolve(dir: &str, path: &str) -> Option<String> {
+    if path.contains("://") {
+        return None;
+    }
+    let joined = match path.strip_prefix('/') {
+        Some(absolute) => absolute.to_owned(),
+        None if dir.is_empty() => path.to_owned(),
+        None => format!("{dir}/{path}"),
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in joined.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// A requirements file as pip reads it: continuations, per-requirement
+/// options, `-r` and `-c` includes relative to the file. A requirement
+/// without one exact version takes its `-c` pin; without one it is a
+/// diagnostic (the gate cannot know what gets installed).
+fn requirements(file: &KeptFile<'_>, view: Option<&View>) -> Result<Found, ParseError> {
+    let name = file.path.rsplit('/').next().unwrap_or(file.path);
+    // A constraints file installs nothing; it is read through `-c`.
+    if name.starts_with("constraints") {
+        return Ok(Found::default());
+    }
+    let mut declared = Declared::default();
+    let mut seen = vec![file.path.to_owned()];
+    read_requirements(file, view, 0, &mut seen, &mut declared)?;
+    let Declared {
+        mut packages,
+        loose,
+        constraints,
+        mut unread,
+    } = declared;
+    for (name, spec, location) in loose {
+        match constraints.get(&portcullis_model::pep503_normalise(&name)) {
+            Some(version) => packages.push(python::package(&name, version, location)),
+            None => unread.push(format!(
+                "`{}` is not pinned to one version (`==`), so it cannot be matched; pin it (`pip-compile`, `uv pip compile`) or scan where it is installed",
+                portcullis_model::quote(&spec)
+            )),
+        }
+    }
+    Ok(Found {
+        packages,
+        unread,
+        ..Found::default()
+    })
 }
 
 #[derive(Deserialize)]
@@ -201,14 +404,13 @@ impl Cataloger for PythonLock {
         &WANTS
     }
 
-    fn parse(&self, file: &KeptFile<'_>, _context: &Context<'_>) -> Result<Found, ParseError> {
+    fn parse(&self, file: &KeptFile<'_>, context: &Context<'_>) -> Result<Found, ParseError> {
         let name = file.path.rsplit('/').next().unwrap_or(file.path);
         match name {
-            "poetry.lock" | "uv.lock" => toml_lock(file),
-            "Pipfile.lock" => pipfile_lock(file),
-            _ => requirements(file),
+            "poetry.lock" | "uv.lock" => toml_lock(file).map(Found::from),
+            "Pipfile.lock" => pipfile_lock(file).map(Found::from),
+            _ => requirements(file, Some(context.view)),
         }
-        .map(Found::from)
     }
 }
 
@@ -274,8 +476,10 @@ mod tests {
             bytes: &bytes,
             layer: None,
         };
-        let mut pins: Vec<(String, String)> = requirements(&file)
-            .unwrap()
+        let found = requirements(&file, None).unwrap();
+        assert!(found.unread.is_empty(), "{:?}", found.unread);
+        let mut pins: Vec<(String, String)> = found
+            .packages
             .into_iter()
             .map(|p| (p.name, p.version))
             .collect();
@@ -301,8 +505,9 @@ mod tests {
             bytes: text.as_bytes(),
             layer: None,
         };
-        let pins: Vec<(String, String)> = requirements(&file)
-            .unwrap()
+        let found = requirements(&file, None).unwrap();
+        let pins: Vec<(String, String)> = found
+            .packages
             .into_iter()
             .map(|p| (p.name, p.version))
             .collect();
@@ -311,6 +516,11 @@ mod tests {
             [("pkgA", "1.0"), ("pkgB", "2.0"), ("pkgE", "4.0")]
                 .map(|(n, v)| (n.to_owned(), v.to_owned()))
         );
+        // What the gate cannot evaluate is said: the variable and the include
+        // that is not there.
+        assert_eq!(found.unread.len(), 2, "{:?}", found.unread);
+        assert!(found.unread[0].contains("environment variable"));
+        assert!(found.unread[1].contains("`-r base.txt` names `base.txt`"));
     }
 
     #[test]
@@ -323,5 +533,35 @@ mod tests {
         assert_eq!(pinned("flask>=2.0"), None);
         assert_eq!(pinned("-r other.txt"), None);
         assert_eq!(pinned("numpy==1.*"), None);
+        assert_eq!(
+            classify("flask >= 2.0, < 3 ; python_version > '3.8'"),
+            Line::Loose {
+                name: "flask",
+                spec: "flask >= 2.0, < 3"
+            }
+        );
+        assert_eq!(
+            classify("pkg @ https://example.com/pkg-1.0.tar.gz"),
+            Line::Loose {
+                name: "pkg",
+                spec: "pkg @ https://example.com/pkg-1.0.tar.gz"
+            }
+        );
+        assert_eq!(
+            classify("--constraint=../constraints.txt"),
+            Line::Include {
+                constraint: true,
+                path: "../constraints.txt"
+            }
+        );
+        assert_eq!(classify("-e ."), Line::Other);
+        assert_eq!(classify("./vendor/pkg"), Line::Other);
+        assert_eq!(classify("--index-url https://pypi.org/simple"), Line::Other);
+        assert_eq!(
+            resolve("app/req", "../constraints.txt").as_deref(),
+            Some("app/constraints.txt")
+        );
+        assert_eq!(resolve("app", "../../x.txt"), None);
+        assert_eq!(resolve("app", "https://example.com/r.txt"), None);
     }
 }
