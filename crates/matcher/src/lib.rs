@@ -6,6 +6,7 @@
 //!
 //! Range semantics: <https://ossf.github.io/osv-schema/#evaluation>.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use portcullis_catalog::{Inventory, Package, PackageId, PackageKind};
@@ -173,25 +174,48 @@ fn in_range(version: &Version, events: &[Event], scheme: Scheme) -> Result<bool,
         (Bound::At(_), Bound::Zero) => std::cmp::Ordering::Greater,
         (Bound::At(a), Bound::At(b)) => a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal),
     });
+    // A pair the scheme cannot order (apk past invalid syntax) makes the
+    // range unevaluable: the gate says so rather than guess either way.
+    let order = |b: &Version| {
+        version.partial_cmp(b).ok_or_else(|| {
+            format!(
+                "`{}` and `{}` cannot be ordered by {}'s rules",
+                version.text(),
+                b.text(),
+                scheme.name()
+            )
+        })
+    };
     let at_least = |bound: &Bound| match bound {
-        Bound::Zero => true,
-        Bound::At(b) => version.partial_cmp(b).is_some_and(|o| o.is_ge()),
+        Bound::Zero => Ok(true),
+        Bound::At(b) => order(b).map(Ordering::is_ge),
     };
     let mut affected = false;
     let mut limited = false;
     for (bound, event) in &parsed {
         match event {
-            Event::Introduced(_) if at_least(bound) => affected = true,
-            Event::Fixed(_) if at_least(bound) => affected = false,
+            Event::Introduced(_) => {
+                if at_least(bound)? {
+                    affected = true;
+                }
+            }
+            Event::Fixed(_) => {
+                if at_least(bound)? {
+                    affected = false;
+                }
+            }
             Event::LastAffected(_) => {
                 if let Bound::At(b) = bound {
-                    if version.partial_cmp(b).is_some_and(|o| o.is_gt()) {
+                    if order(b)?.is_gt() {
                         affected = false;
                     }
                 }
             }
-            Event::Limit(_) if at_least(bound) => limited = true,
-            Event::Introduced(_) | Event::Fixed(_) | Event::Limit(_) => {}
+            Event::Limit(_) => {
+                if at_least(bound)? {
+                    limited = true;
+                }
+            }
         }
     }
     Ok(affected && !limited)
@@ -573,5 +597,18 @@ mod tests {
         ];
         assert!(range_hit("1.5.0", &events, Scheme::Semver));
         assert!(!range_hit("0.5.0", &events, Scheme::Semver));
+    }
+
+    /// apk cannot order `5.1p1` and `5.1p2` (no digits after the letter):
+    /// the range is unevaluable, neither a hit nor a miss; one it can
+    /// order past that point (`5.2`) is evaluated.
+    #[test]
+    fn a_pair_apk_cannot_order_makes_the_range_unevaluable() {
+        let events = [Event::Introduced("0".into()), Event::Fixed("5.1p2".into())];
+        let installed = Version::parse(Scheme::Apk, "5.1p1").unwrap();
+        let error = in_range(&installed, &events, Scheme::Apk).unwrap_err();
+        assert!(error.contains("cannot be ordered by apk"), "{error}");
+        let events = [Event::Introduced("0".into()), Event::Fixed("5.2".into())];
+        assert_eq!(in_range(&installed, &events, Scheme::Apk), Ok(true));
     }
 }
