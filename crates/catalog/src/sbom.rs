@@ -7,13 +7,16 @@
 //! `name` differently. The source package a distro package was built from
 //! comes from the purl's `upstream` qualifier or the properties Portcullis,
 //! Syft and Trivy write; SPDX's from `sourceInfo` (`built package from: …`).
-//! A component whose purl cannot be read, or names no version, makes the SBOM
-//! unusable: a gate must not drop a package it was told about.
+//! A component whose purl cannot be read makes the SBOM unusable; one that
+//! names no version, or distro packages of no release Portcullis knows
+//! (from `distro=` or the document's operating-system entry), are
+//! diagnostics: a gate must not drop a package it was told about.
 //!
 //! Specs: <https://cyclonedx.org/docs/1.6/json/>, <https://spdx.github.io/spdx-spec/v2.3/>.
 
 use serde::Deserialize;
 
+use crate::inventory::Diagnostic;
 use crate::package::{Location, Package, PackageKind, Proof, SourcePackage};
 use crate::{Inventory, ParseError};
 use portcullis_model::{Ecosystem, Purl};
@@ -31,6 +34,8 @@ struct RawDocument {
 
 #[derive(Deserialize)]
 struct RawComponent {
+    #[serde(rename = "type")]
+    kind: Option<String>,
     name: Option<String>,
     version: Option<String>,
     purl: Option<String>,
@@ -79,6 +84,7 @@ struct RawOccurrence {
 #[serde(rename_all = "camelCase")]
 struct RawSpdxPackage {
     name: Option<String>,
+    primary_package_purpose: Option<String>,
     version_info: Option<String>,
     source_info: Option<String>,
     #[serde(default)]
@@ -92,17 +98,31 @@ struct RawExternalRef {
     reference_locator: String,
 }
 
-/// The distro ecosystem a purl's `distro` qualifier names (`debian-12`, `alpine-3.20.1`).
-fn distro_ecosystem(purl: &Purl) -> Option<Ecosystem> {
-    let distro = purl.qualifier("distro")?;
-    let (id, version) = distro.split_once('-').unwrap_or((distro, ""));
-    let major = version.split('.').next().unwrap_or(version).to_owned();
-    Some(match id {
+/// The distro ecosystem a purl's `distro` qualifier names (`debian-12`,
+/// `debian-12.5`, `bookworm`, `alpine-3.20.1`, `almalinux-9.4`, Trivy's
+/// `alma-9.3`), else the document's operating system (`os`: its id and
+/// version, from an `operating-system` component or SPDX package).
+fn distro_ecosystem(purl: &Purl, os: Option<&(String, String)>) -> Option<Ecosystem> {
+    let (id, version) = match purl.qualifier("distro").filter(|d| !d.is_empty()) {
+        Some(distro) => match distro.split_once('-') {
+            Some((id, version)) => (id.to_ascii_lowercase(), version.to_owned()),
+            None => match debian_codename(distro) {
+                Some(release) => ("debian".to_owned(), release.to_owned()),
+                None => (distro.to_ascii_lowercase(), String::new()),
+            },
+        },
+        None => {
+            let (id, version) = os?;
+            (id.to_ascii_lowercase(), version.clone())
+        }
+    };
+    let major = version.split('.').next().unwrap_or(&version).to_owned();
+    Some(match id.as_str() {
         "debian" => Ecosystem::Debian {
             release: (!major.is_empty()).then_some(major),
         },
         "ubuntu" => Ecosystem::Ubuntu {
-            release: version.to_owned(),
+            release: version.clone(),
             lts: false,
         },
         "alpine" => Ecosystem::Alpine {
@@ -113,12 +133,23 @@ fn distro_ecosystem(purl: &Purl) -> Option<Ecosystem> {
                 )
             }),
         },
-        "almalinux" => Ecosystem::AlmaLinux { major },
-        "rocky" => Ecosystem::RockyLinux { major },
+        "almalinux" | "alma" => Ecosystem::AlmaLinux { major },
+        "rocky" | "rockylinux" => Ecosystem::RockyLinux { major },
         "rhel" | "redhat" => Ecosystem::RedHat,
         "wolfi" => Ecosystem::Wolfi,
         "chainguard" => Ecosystem::Chainguard,
-        other => Ecosystem::OtherOs(other.to_owned()),
+        _ => Ecosystem::OtherOs(id),
+    })
+}
+
+/// Debian's release codenames, as some tools write `distro=bookworm`.
+fn debian_codename(name: &str) -> Option<&'static str> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "buster" => "10",
+        "bullseye" => "11",
+        "bookworm" => "12",
+        "trixie" => "13",
+        _ => return None,
     })
 }
 
@@ -185,31 +216,56 @@ fn upstream_of(purl: &Purl) -> Option<(String, Option<String>)> {
     })
 }
 
-/// A package from a purl and what the SBOM says of it; `Ok(None)` for a purl
-/// type that is no package, an error for one that names no version.
-fn package(purl: Purl, described: Described<'_>) -> Result<Option<Package>, ParseError> {
+/// What one SBOM entry is.
+enum Entry {
+    Package(Box<Package>),
+    /// A purl type that is no package (`pkg:oci`, `pkg:generic`…).
+    NotAPackage,
+    /// A package Portcullis cannot evaluate (no version): said, not dropped.
+    Unreadable(Diagnostic),
+}
+
+/// A package from a purl and what the SBOM says of it; `os` is the
+/// document's operating system, for distro purls without `distro=`.
+fn package(purl: Purl, described: Described<'_>, os: Option<&(String, String)>) -> Entry {
     let Some(kind) = kind_of(&purl) else {
-        return Ok(None);
+        return Entry::NotAPackage;
     };
     let purl_version = match (kind, purl.qualifier("epoch"), purl.version()) {
         (PackageKind::Rpm, Some(epoch), Some(version)) => Some(format!("{epoch}:{version}")),
         (_, _, version) => version.map(str::to_owned),
     };
-    let Some(version) = described
+    let written = described
         .version
         .filter(|v| !v.is_empty())
         .map(str::to_owned)
-        .or(purl_version)
-    else {
-        return Err(ParseError::text(format!(
-            "the package `{}` has no version, neither in its purl nor beside it",
-            portcullis_model::quote(&purl.to_string())
-        )));
+        .or(purl_version);
+    let version = match (written, kind) {
+        // Syft writes the toolchain as `go1.19.8`; a binary's build info
+        // reads `v1.19.8` in the image scan.
+        (Some(version), PackageKind::Go) if purl.name() == "stdlib" => match version.strip_prefix("go") {
+            Some(rest) => format!("v{rest}"),
+            None => version,
+        },
+        (Some(version), _) => version,
+        // A Go main module built from a local tree: Trivy leaves its
+        // `(devel)` out. There is nothing to match, as in an image scan.
+        (None, PackageKind::Go) => "(devel)".to_owned(),
+        (None, _) => {
+            return Entry::Unreadable(Diagnostic {
+                path: described.path.to_owned(),
+                layer: None,
+                message: format!(
+                    "the package `{}` has no version, neither in its purl nor beside it: it cannot be matched",
+                    portcullis_model::quote(&purl.to_string())
+                ),
+            })
+        }
     };
     let name = identity(kind, &purl, described.name);
     let ecosystem = kind
         .language_ecosystem()
-        .or_else(|| distro_ecosystem(&purl));
+        .or_else(|| distro_ecosystem(&purl, os));
     let source = described
         .source
         .or_else(|| upstream_of(&purl))
@@ -217,7 +273,7 @@ fn package(purl: Purl, described: Described<'_>) -> Result<Option<Package>, Pars
             name: source,
             version: source_version.unwrap_or_else(|| version.clone()),
         });
-    Ok(Some(Package {
+    Entry::Package(Box::new(Package {
         kind,
         architecture: purl.qualifier("arch").map(str::to_owned),
         ecosystem,
@@ -233,6 +289,25 @@ fn package(purl: Purl, described: Described<'_>) -> Result<Option<Package>, Pars
         name,
         version,
     }))
+}
+
+/// Where the entries of an SBOM go.
+#[derive(Default)]
+struct Read {
+    /// The document's operating system (id, version), when it names one.
+    os: Option<(String, String)>,
+    packages: Vec<Package>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Read {
+    fn add(&mut self, entry: Entry) {
+        match entry {
+            Entry::Package(package) => self.packages.push(*package),
+            Entry::NotAPackage => {}
+            Entry::Unreadable(diagnostic) => self.diagnostics.push(diagnostic),
+        }
+    }
 }
 
 /// Reads a purl an SBOM gives; a malformed one makes the SBOM unusable.
@@ -254,9 +329,28 @@ fn component_source(properties: &[RawProperty]) -> Option<(String, Option<String
             .find(|p| p.name == key && !p.value.is_empty())
             .map(|p| p.value.clone())
     };
-    SOURCE_PROPERTIES
+    let (name, version) = SOURCE_PROPERTIES
         .iter()
-        .find_map(|(name, version)| Some((value(name)?, value(version))))
+        .find_map(|(name, version)| Some((*name, value(name)?, value(version))))
+        .map(|(key, name, version)| {
+            // Trivy splits the source version as it splits the package's:
+            // `SrcEpoch`, `SrcVersion` (upstream) and `SrcRelease` (Debian
+            // revision, rpm release) make `[epoch:]version-release`.
+            if key != "aquasecurity:trivy:SrcName" {
+                return (name, version);
+            }
+            let version = version.map(|upstream| {
+                let epoch = value("aquasecurity:trivy:SrcEpoch")
+                    .filter(|e| e != "0")
+                    .map_or(String::new(), |e| format!("{e}:"));
+                match value("aquasecurity:trivy:SrcRelease") {
+                    Some(release) => format!("{epoch}{upstream}-{release}"),
+                    None => format!("{epoch}{upstream}"),
+                }
+            });
+            (name, version)
+        })?;
+    Some((name, version))
 }
 
 /// An SPDX package's source package, from `sourceInfo`'s `built package from: NAME VERSION`.
@@ -268,11 +362,7 @@ fn spdx_source(source_info: Option<&str>) -> Option<(String, Option<String>)> {
     Some((name, words.next().map(str::to_owned)))
 }
 
-fn components(
-    list: &[RawComponent],
-    sbom_path: &str,
-    out: &mut Vec<Package>,
-) -> Result<(), ParseError> {
+fn components(list: &[RawComponent], sbom_path: &str, out: &mut Read) -> Result<(), ParseError> {
     for component in list {
         if let Some(text) = component.purl.as_deref() {
             let purl = parse_purl(text, component.name.as_deref())?;
@@ -287,7 +377,8 @@ fn components(
                 source: component_source(&component.properties),
                 path,
             };
-            out.extend(package(purl, described)?);
+            let entry = package(purl, described, out.os.as_ref());
+            out.add(entry);
         }
         components(&component.components, sbom_path, out)?;
     }
@@ -297,7 +388,7 @@ fn components(
 fn spdx_packages(
     list: &[RawSpdxPackage],
     sbom_path: &str,
-    out: &mut Vec<Package>,
+    out: &mut Read,
 ) -> Result<(), ParseError> {
     for spdx in list {
         let Some(reference) = spdx
@@ -314,31 +405,90 @@ fn spdx_packages(
             source: spdx_source(spdx.source_info.as_deref()),
             path: sbom_path,
         };
-        out.extend(package(purl, described)?);
+        let entry = package(purl, described, out.os.as_ref());
+        out.add(entry);
     }
     Ok(())
+}
+
+/// The operating system a document names: a CycloneDX `operating-system`
+/// component or an SPDX package whose purpose is `OPERATING-SYSTEM` (Trivy,
+/// Syft): its name and version.
+fn document_os(raw: &RawDocument) -> Option<(String, String)> {
+    fn in_components(list: &[RawComponent]) -> Option<(String, String)> {
+        list.iter().find_map(|c| {
+            if c.kind.as_deref() == Some("operating-system") {
+                return Some((c.name.clone()?, c.version.clone().unwrap_or_default()));
+            }
+            in_components(&c.components)
+        })
+    }
+    in_components(&raw.components).or_else(|| {
+        raw.packages.iter().find_map(|p| {
+            (p.primary_package_purpose.as_deref() == Some("OPERATING-SYSTEM"))
+                .then(|| Some((p.name.clone()?, p.version_info.clone().unwrap_or_default())))
+                .flatten()
+        })
+    })
 }
 
 /// Reads a CycloneDX or SPDX JSON document.
 pub fn read(bytes: &[u8], sbom_path: &str) -> Result<Inventory, ParseError> {
     let raw: RawDocument = serde_json::from_slice(bytes).map_err(ParseError::json)?;
-    let mut packages = Vec::new();
+    let mut read = Read {
+        os: document_os(&raw),
+        ..Read::default()
+    };
     if raw.bom_format.as_deref() == Some("CycloneDX") {
-        components(&raw.components, sbom_path, &mut packages)?;
+        components(&raw.components, sbom_path, &mut read)?;
     } else if raw
         .spdx_version
         .as_deref()
         .is_some_and(|v| v.starts_with("SPDX-2"))
     {
-        spdx_packages(&raw.packages, sbom_path, &mut packages)?;
+        spdx_packages(&raw.packages, sbom_path, &mut read)?;
     } else {
         return Err(ParseError::text(
             "it is neither CycloneDX (`bomFormat`) nor SPDX 2 (`spdxVersion`) JSON",
         ));
     }
+    let Read {
+        mut packages,
+        mut diagnostics,
+        ..
+    } = read;
+    // Distro packages are matched against their release's advisories only:
+    // without one that Portcullis has advisories for, none of them can be.
+    let unplaced: Vec<&Package> = packages
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.kind,
+                PackageKind::Deb | PackageKind::Rpm | PackageKind::Apk
+            ) && matches!(
+                p.ecosystem,
+                None | Some(Ecosystem::OtherOs(_))
+                    | Some(Ecosystem::Debian { release: None })
+                    | Some(Ecosystem::Alpine { branch: None })
+            )
+        })
+        .collect();
+    if let Some(first) = unplaced.first() {
+        diagnostics.push(Diagnostic {
+            path: sbom_path.to_owned(),
+            layer: None,
+            message: format!(
+                "{} distro packages (the first `{}`) name no distribution release Portcullis has advisories for, neither in their purl's `distro=` nor in an operating-system entry: they could not be matched",
+                unplaced.len(),
+                portcullis_model::quote(&first.purl.to_string())
+            ),
+        });
+    }
     packages.sort();
     packages.dedup();
-    Ok(Inventory::new(None, packages, Vec::new()))
+    diagnostics.sort();
+    diagnostics.dedup();
+    Ok(Inventory::new(None, packages, diagnostics))
 }
 
 #[cfg(test)]
@@ -454,17 +604,48 @@ mod tests {
     }
 
     #[test]
-    fn a_malformed_or_versionless_purl_makes_the_sbom_unusable() {
+    fn a_malformed_purl_makes_the_sbom_unusable_and_a_versionless_one_is_said() {
         for component in [
             r#"{"name":"x","version":"1","purl":"pkg:"}"#,
             r#"{"name":"x","version":"1","purl":"not a purl at all"}"#,
-            r#"{"name":"libc6","purl":"pkg:deb/debian/libc6?distro=debian-12"}"#,
         ] {
             let Err(ParseError::Unusable(why)) = read(cyclonedx(component).as_bytes(), "b") else {
                 panic!("{component} was accepted");
             };
-            assert!(why.contains("purl") || why.contains("no version"), "{why}");
+            assert!(why.contains("purl"), "{why}");
         }
+        // No version: the package cannot be matched, and the analysis says so.
+        let versionless = r#"{"name":"libc6","purl":"pkg:deb/debian/libc6?distro=debian-12"}"#;
+        let inventory = read(cyclonedx(versionless).as_bytes(), "b").unwrap();
+        assert!(inventory.packages().is_empty());
+        assert_eq!(inventory.diagnostics.len(), 1);
+        assert!(inventory.diagnostics[0].message.contains("no version"));
+        // A Go main module built from a local tree, as Trivy writes it (no
+        // version): `(devel)`, as the binary's build info says.
+        let main = r#"{"name":"example.com/app","purl":"pkg:golang/example.com/app"}"#;
+        assert_eq!(one(&cyclonedx(main)).version, "(devel)");
+        // Trivy splits the source version: `SrcVersion` is the upstream part.
+        let trivy = r#"{"name":"libc6","version":"2.36-9+deb12u14","purl":"pkg:deb/debian/libc6@2.36-9%2Bdeb12u14?distro=debian-12.15","properties":[
+            {"name":"aquasecurity:trivy:SrcName","value":"glibc"},
+            {"name":"aquasecurity:trivy:SrcRelease","value":"9+deb12u14"},
+            {"name":"aquasecurity:trivy:SrcVersion","value":"2.36"}]}"#;
+        let source = one(&cyclonedx(trivy)).source.unwrap();
+        assert_eq!(
+            (source.name.as_str(), source.version.as_str()),
+            ("glibc", "2.36-9+deb12u14")
+        );
+        let epoch = trivy.replace(
+            r#"{"name":"aquasecurity:trivy:SrcName""#,
+            r#"{"name":"aquasecurity:trivy:SrcEpoch","value":"1"},{"name":"aquasecurity:trivy:SrcName""#,
+        );
+        assert_eq!(
+            one(&cyclonedx(&epoch)).source.unwrap().version,
+            "1:2.36-9+deb12u14"
+        );
+        // Syft's `go1.19.8` toolchain reads as a binary's `v1.19.8`.
+        let stdlib =
+            r#"{"name":"stdlib","version":"go1.19.8","purl":"pkg:golang/stdlib@go1.19.8"}"#;
+        assert_eq!(one(&cyclonedx(stdlib)).version, "v1.19.8");
         // A purl type that is no package (the image itself) is not one to match.
         let image = r#"{"name":"app","version":"1","purl":"pkg:oci/app@sha256%3Aabc"}"#;
         assert!(read(cyclonedx(image).as_bytes(), "b")
