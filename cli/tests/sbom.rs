@@ -336,14 +336,15 @@ fn sources_survive_the_round_trip_through_both_sbom_formats() {
     }
 }
 
-/// (lower-case name, version, purl type) of each finding, and of each package, of `target`.
+/// (id, lower-case name, version, purl type) of a finding.
+type FoundRow = (String, String, String, String);
+
+/// (id, lower-case name, version) of each finding, with its purl type, and
+/// (lower-case name, version) of each package, of `target`.
 fn findings_and_packages(
     cache: &std::path::Path,
     target: &str,
-) -> (
-    BTreeSet<(String, String, String, String)>,
-    BTreeSet<(String, String)>,
-) {
+) -> (BTreeSet<FoundRow>, BTreeSet<(String, String)>) {
     let db = crate::scan::corpus_db();
     let output = support::portcullis(cache)
         .args(["scan", target, "--db", db.to_str().unwrap()])
@@ -435,7 +436,7 @@ fn syft_and_trivy_sboms_of_every_fixture_image_scan_to_its_findings() {
             let (read, sbom_packages) =
                 findings_and_packages(cache.path(), &format!("sbom:{}", path.display()));
             let both: BTreeSet<_> = image_packages.intersection(&sbom_packages).collect();
-            let of_both = |set: &BTreeSet<(String, String, String, String)>| -> BTreeSet<_> {
+            let of_both = |set: &BTreeSet<FoundRow>| -> BTreeSet<_> {
                 set.iter()
                     .filter(|(_, name, version, _)| both.contains(&(name.clone(), version.clone())))
                     .map(|(id, name, version, _)| (id.clone(), name.clone(), version.clone()))
