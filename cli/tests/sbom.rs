@@ -461,3 +461,58 @@ fn syft_and_trivy_sboms_of_every_fixture_image_scan_to_its_findings() {
         }
     }
 }
+
+/// `syft … | portcullis scan sbom:-`: the SBOM on standard input scans as
+/// the file does; a broken one names standard input and exits 2.
+#[test]
+fn an_sbom_on_standard_input_scans_as_the_file_does() {
+    use std::io::Write as _;
+    let cache = tempfile::tempdir().unwrap();
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sboms/rpm-min.syft.cdx.json");
+    let expected = findings(cache.path(), &format!("sbom:{}", path.display()));
+    assert!(!expected.is_empty());
+    let db = crate::scan::corpus_db();
+    let piped = |bytes: &[u8]| {
+        let mut child = support::portcullis(cache.path())
+            .args(["scan", "sbom:-", "--db", db.to_str().unwrap(), "-f", "json"])
+            .args(["--set", "fail-on=none", "--set", "kev=ignore"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(bytes).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let output = piped(&std::fs::read(&path).unwrap());
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        support::stderr(&output)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let read: BTreeSet<(String, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+            (
+                text(&f["id"]),
+                text(&f["package"]["name"]),
+                text(&f["package"]["version"]),
+            )
+        })
+        .collect();
+    assert_eq!(read, expected);
+    let broken = piped(b"{\"bomFormat\":");
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(
+        support::stderr(&broken).contains("standard input"),
+        "{}",
+        support::stderr(&broken)
+    );
+    assert!(broken.stdout.is_empty());
+}
