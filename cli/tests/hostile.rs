@@ -685,8 +685,8 @@ fn sbom_rows() -> Vec<Row> {
         ),
         row(
             "CycloneDX component with a versionless purl",
-            2,
-            "purl",
+            3,
+            "has no version",
             move |s| {
                 scan(format!(
                     "sbom:{}",

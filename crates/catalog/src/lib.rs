@@ -26,7 +26,7 @@ mod sbom;
 #[cfg(test)]
 mod testutil;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use portcullis_layer::{Selection, View};
 
@@ -117,13 +117,10 @@ pub fn catalog(view: &View) -> Result<Inventory, Error> {
     // What a language file could not say, unless the distro owns the file
     // (a requirements file in `/usr/share/doc`): the distro's package and
     // its advisories answer for it, as for the packages such files name.
+    let mut passed_over: BTreeMap<String, usize> = BTreeMap::new();
     for (family, diagnostic) in unread {
         if family == Family::Language && owned.contains(&diagnostic.path) {
-            tracing::debug!(
-                "`{}` is the distro's: not read ({})",
-                diagnostic.path,
-                diagnostic.message
-            );
+            *passed_over.entry(diagnostic.path).or_default() += 1;
             continue;
         }
         tracing::warn!(
@@ -133,6 +130,11 @@ pub fn catalog(view: &View) -> Result<Inventory, Error> {
             diagnostic.message
         );
         diagnostics.push(diagnostic);
+    }
+    for (path, count) in passed_over {
+        tracing::debug!(
+            "`{path}` is the distro's: {count} entries it could not say are its package's"
+        );
     }
     // A distro's packages are matched against their release's advisories
     // only: without a known OS none of them can be (`/etc/os-release`).

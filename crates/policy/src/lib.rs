@@ -155,15 +155,37 @@ pub fn with_overrides(
     Ok(policies)
 }
 
+/// One policy module, checked and compiled (or loaded from the cache).
+pub struct Compiled {
+    module: portcullis_sandbox::Module,
+    kind: ModuleKind,
+}
+
+/// Checks and compiles `policy` for `host`.
+pub fn compile(host: &Host, policy: &Policy) -> Result<Compiled, Error> {
+    portcullis_sandbox::check_header(&policy.name, &policy.wasm)?;
+    let module = host.compile(&policy.name, &policy.wasm)?;
+    let kind = portcullis_sandbox::kind(&policy.name, &module)?;
+    Ok(Compiled { module, kind })
+}
+
 /// Runs one policy on an input document.
 pub fn evaluate(host: &Host, policy: &Policy, input: &[u8]) -> Result<Decision, Error> {
-    portcullis_sandbox::check_header(&policy.name, &policy.wasm)?;
-    let compiled = host.compile(&policy.name, &policy.wasm)?;
-    if portcullis_sandbox::kind(&policy.name, &compiled)? == ModuleKind::Opa {
-        let results = host.run_opa(&policy.name, &compiled, input)?;
+    evaluate_compiled(host, policy, &compile(host, policy)?, input)
+}
+
+/// Runs one compiled policy on an input document.
+fn evaluate_compiled(
+    host: &Host,
+    policy: &Policy,
+    compiled: &Compiled,
+    input: &[u8],
+) -> Result<Decision, Error> {
+    if compiled.kind == ModuleKind::Opa {
+        let results = host.run_opa(&policy.name, &compiled.module, input)?;
         return Ok(decision::opa_decision(&policy.name, &results));
     }
-    let run = host.run_command(&policy.name, &compiled, input)?;
+    let run = host.run_command(&policy.name, &compiled.module, input)?;
     let raw: decision::RawDecision =
         serde_json::from_slice(&run.stdout).map_err(|source| Error::BadDecision {
             module: policy.name.clone(),
@@ -218,19 +240,61 @@ pub struct Outcome {
     pub inputs: Vec<PolicyInput>,
 }
 
+/// The sandbox and every policy of a gate, compiled: what deciding needs
+/// before there is anything to decide on, so a scan builds it while its
+/// layers stream (a cold compile is most of a cold scan otherwise).
+pub struct Prepared {
+    host: Option<Host>,
+    compiled: Vec<Compiled>,
+}
+
+/// Starts the sandbox and compiles `config`'s policies, in order.
+pub fn prepare(config: &GateConfig) -> Result<Prepared, Error> {
+    if config.policies.is_empty() {
+        return Ok(Prepared {
+            host: None,
+            compiled: Vec::new(),
+        });
+    }
+    let started = std::time::Instant::now();
+    let host = Host::new(config.limits, config.module_cache.clone())?;
+    let compiled = config
+        .policies
+        .iter()
+        .map(|policy| compile(&host, policy))
+        .collect::<Result<Vec<_>, _>>()?;
+    tracing::info!(
+        "{} policies compiled or loaded in {:.1} ms",
+        compiled.len(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    Ok(Prepared {
+        host: Some(host),
+        compiled,
+    })
+}
+
 /// Runs the host's own checks and every policy; any policy error fails closed.
 pub fn decide(subject: &Subject<'_>, config: &GateConfig) -> Result<Outcome, Error> {
+    decide_prepared(subject, config, prepare(config)?)
+}
+
+/// [`decide`] with the policies [`prepare`]d from the same `config`.
+pub fn decide_prepared(
+    subject: &Subject<'_>,
+    config: &GateConfig,
+    prepared: Prepared,
+) -> Result<Outcome, Error> {
     let mut decisions: Vec<Decision> =
         native::partial_analysis(subject.inventory, subject.unmatchable, config.allow_partial)
             .into_iter()
             .chain(native::expired_suppressions(subject.notices))
             .collect();
     let mut inputs = Vec::new();
-    if !config.policies.is_empty() {
+    if let Some(host) = &prepared.host {
         let started = std::time::Instant::now();
-        let host = Host::new(config.limits, config.module_cache.clone())?;
         let target = Target::of(subject.target, subject.inventory);
-        for policy in &config.policies {
+        for (policy, compiled) in config.policies.iter().zip(&prepared.compiled) {
             let input = document(
                 &target,
                 subject.inventory,
@@ -242,7 +306,7 @@ pub fn decide(subject: &Subject<'_>, config: &GateConfig) -> Result<Outcome, Err
                 module: policy.name.clone(),
                 source,
             })?;
-            decisions.push(evaluate(&host, policy, &input)?);
+            decisions.push(evaluate_compiled(host, policy, compiled, &input)?);
             if config.keep_inputs {
                 inputs.push(PolicyInput {
                     module: policy.name.clone(),

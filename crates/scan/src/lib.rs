@@ -135,7 +135,19 @@ impl Scanner {
         let db_error = |e| Error::Db(Box::new(e));
         let db = Database::open(&settings.db_path).map_err(db_error)?;
         let db_summary = DbSummary::of(&db, &settings.freshness, settings.now)?;
-        let scanned = inventory(target, &self.read)?;
+        // The policies compile while the layers stream: on a cold cache the
+        // compile would otherwise be most of the scan. A target that cannot
+        // be read is reported before a policy that cannot be compiled.
+        let (scanned, prepared) = std::thread::scope(|scope| {
+            let preparing = scope.spawn(|| portcullis_policy::prepare(&settings.gate));
+            let scanned = inventory(target, &self.read);
+            (scanned, preparing.join())
+        });
+        let scanned = scanned?;
+        let prepared = match prepared {
+            Ok(prepared) => prepared.map_err(|e| Error::Policy(Box::new(e)))?,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
         let layer_steps = match &settings.dockerfile {
             Some(path) => portcullis_source::attribute_layers(path, &scanned.target.layer_commands)
                 .map_err(|source| Error::Dockerfile(Box::new(source)))?,
@@ -177,7 +189,7 @@ impl Scanner {
                 tracing::warn!("the ignore entry for `{id}` in `{source}` matched no finding");
             }
         }
-        let outcome = portcullis_policy::decide(
+        let outcome = portcullis_policy::decide_prepared(
             &portcullis_policy::Subject {
                 target: &scanned.target,
                 inventory: &scanned.inventory,
@@ -187,6 +199,7 @@ impl Scanner {
                 notices: &assessment.notices,
             },
             &settings.gate,
+            prepared,
         )
         .map_err(|e| Error::Policy(Box::new(e)))?;
         Ok(Report {
