@@ -516,3 +516,61 @@ fn an_sbom_on_standard_input_scans_as_the_file_does() {
     );
     assert!(broken.stdout.is_empty());
 }
+
+/// An npm alias (`old-lodash` → `npm:lodash@4.17.4`) is reported as the real
+/// package with the alias kept: a CycloneDX property, an SPDX comment, and
+/// both read back when the SBOM is scanned.
+#[test]
+fn npm_aliases_are_kept_in_both_sbom_formats_and_read_back() {
+    let cache = tempfile::tempdir().unwrap();
+    let project = tempfile::tempdir().unwrap();
+    let lock = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/catalog/src/testdata/npm-v3-shapes.json");
+    std::fs::copy(&lock, project.path().join("package-lock.json")).unwrap();
+    let target = format!("dir:{}", project.path().display());
+    let aliases_in = |bom: &serde_json::Value| -> BTreeSet<(String, String)> {
+        if let Some(components) = bom["components"].as_array() {
+            return components
+                .iter()
+                .flat_map(|c| {
+                    c["properties"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter(|p| p["name"] == "portcullis:package:alias")
+                        .map(move |p| {
+                            (
+                                c["name"].as_str().unwrap().to_owned(),
+                                p["value"].as_str().unwrap().to_owned(),
+                            )
+                        })
+                })
+                .collect();
+        }
+        bom["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| {
+                let alias = p["comment"].as_str()?.strip_prefix("also installed as: ")?;
+                Some((p["name"].as_str().unwrap().to_owned(), alias.to_owned()))
+            })
+            .collect()
+    };
+    let expected: BTreeSet<(String, String)> =
+        [("@sindresorhus/is", "@my/is"), ("lodash", "old-lodash")]
+            .into_iter()
+            .map(|(n, a)| (n.to_owned(), a.to_owned()))
+            .collect();
+    let out = tempfile::tempdir().unwrap();
+    for format in ["cyclonedx", "spdx"] {
+        let written = own_sbom(cache.path(), out.path(), &target, format);
+        let bom: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(written.trim_start_matches("sbom:")).unwrap())
+                .unwrap();
+        assert_eq!(aliases_in(&bom), expected, "{format}");
+        // Read back: the SBOM of the SBOM keeps them.
+        let again = support::sbom(cache.path(), &written, &["--format", format]);
+        assert_eq!(aliases_in(&again), expected, "{format} read back");
+    }
+}

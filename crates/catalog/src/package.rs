@@ -155,6 +155,10 @@ pub struct Package {
     pub locations: Vec<Location>,
     /// Declared only as a development dependency.
     pub dev: bool,
+    /// Other names it is installed or declared under: an npm alias
+    /// (`old-lodash` for `npm:lodash@4.17.4`). The package keeps its real
+    /// name, the one advisories use.
+    pub aliases: Vec<String>,
 }
 
 impl Package {
@@ -177,7 +181,16 @@ impl Package {
             licenses: Vec::new(),
             locations: vec![location],
             dev: false,
+            aliases: Vec::new(),
         }
+    }
+
+    /// The package, also known as `alias` (when that is not its name).
+    pub fn also_named(mut self, alias: &str) -> Package {
+        if alias != self.name && !self.aliases.iter().any(|a| a == alias) {
+            self.aliases.push(alias.to_owned());
+        }
+        self
     }
 
     /// Installed, declared, or both, from the proofs of its locations.

@@ -22,6 +22,11 @@ pub(super) fn reconcile(language: Vec<Package>, os_owned: &BTreeSet<String>) -> 
                 existing.locations.extend(package.locations);
                 // Dev-only when every file that names it says so.
                 existing.dev &= package.dev;
+                for alias in package.aliases {
+                    if !existing.aliases.contains(&alias) {
+                        existing.aliases.push(alias);
+                    }
+                }
                 for license in package.licenses {
                     if !existing.licenses.contains(&license) {
                         existing.licenses.push(license);

@@ -87,6 +87,7 @@ struct RawSpdxPackage {
     primary_package_purpose: Option<String>,
     version_info: Option<String>,
     source_info: Option<String>,
+    comment: Option<String>,
     #[serde(default)]
     external_refs: Vec<RawExternalRef>,
 }
@@ -160,6 +161,8 @@ struct Described<'a> {
     /// The source package's name and version, when the SBOM gives them.
     source: Option<(String, Option<String>)>,
     path: &'a str,
+    /// Other names it is installed under (`portcullis:package:alias`).
+    aliases: Vec<String>,
 }
 
 /// The package kind a purl type names; `None` for types that are no package
@@ -285,6 +288,7 @@ fn package(purl: Purl, described: Described<'_>, os: Option<&(String, String)>) 
             proof: Proof::Metadata,
         }],
         dev: false,
+        aliases: described.aliases,
         purl,
         name,
         version,
@@ -376,6 +380,12 @@ fn components(list: &[RawComponent], sbom_path: &str, out: &mut Read) -> Result<
                 version: component.version.as_deref(),
                 source: component_source(&component.properties),
                 path,
+                aliases: component
+                    .properties
+                    .iter()
+                    .filter(|p| p.name == "portcullis:package:alias" && !p.value.is_empty())
+                    .map(|p| p.value.clone())
+                    .collect(),
             };
             let entry = package(purl, described, out.os.as_ref());
             out.add(entry);
@@ -404,6 +414,13 @@ fn spdx_packages(
             version: spdx.version_info.as_deref(),
             source: spdx_source(spdx.source_info.as_deref()),
             path: sbom_path,
+            // Portcullis's SPDX writes an npm alias as `also installed as: a, b`.
+            aliases: spdx
+                .comment
+                .as_deref()
+                .and_then(|c| c.strip_prefix("also installed as: "))
+                .map(|list| list.split(", ").map(str::to_owned).collect())
+                .unwrap_or_default(),
         };
         let entry = package(purl, described, out.os.as_ref());
         out.add(entry);

@@ -198,6 +198,9 @@ fn package_component(target: &TargetSummary, package: &Package, bom_ref: String)
         ));
         properties.push(property("portcullis:location:proof", location.proof.name()));
     }
+    for alias in &package.aliases {
+        properties.push(property("portcullis:package:alias", alias.clone()));
+    }
     if let Some(source) = &package.source {
         properties.push(property(
             "portcullis:package:source-name",

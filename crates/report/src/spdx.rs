@@ -80,6 +80,9 @@ struct Package {
     copyright_text: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     source_info: Option<String>,
+    /// Other names the package is installed under (an npm alias).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     primary_package_purpose: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -149,6 +152,10 @@ fn declared(names: &[String], extracted: &mut BTreeMap<String, String>) -> Strin
     }
 }
 
+/// How a package's aliases are written in its SPDX `comment` (SPDX 2.3 has
+/// no field for them); `portcullis_catalog`'s SBOM reader reads it back.
+const ALIAS_COMMENT: &str = "also installed as: ";
+
 /// The SPDX package of one inventory package.
 fn library(
     target: &TargetSummary,
@@ -189,6 +196,8 @@ fn library(
                     source.name, source.version
                 ))
         )),
+        comment: (!package.aliases.is_empty())
+            .then(|| format!("{ALIAS_COMMENT}{}", package.aliases.join(", "))),
         primary_package_purpose: Some("LIBRARY"),
         external_refs: vec![ExternalRef {
             reference_category: "PACKAGE-MANAGER",
@@ -214,6 +223,7 @@ pub(super) fn document(
         license_declared: "NOASSERTION".to_owned(),
         copyright_text: "NOASSERTION",
         source_info: Some(format!("{} target", target.kind.name())),
+        comment: None,
         primary_package_purpose: Some("CONTAINER"),
         external_refs: Vec::new(),
     }];

@@ -156,6 +156,7 @@ fn packages(
             licenses: license.map(|l| vec![l.to_owned()]).unwrap_or_default(),
             locations: vec![Location::of(file, Proof::Database)],
             dev: false,
+            aliases: Vec::new(),
         });
     }
     (packages, unread)

@@ -147,6 +147,7 @@ fn packages_in(
             licenses,
             locations: vec![Location::of(file, Proof::Database)],
             dev: false,
+            aliases: Vec::new(),
         });
     }
     Ok(())

@@ -53,6 +53,21 @@ struct RawManifest {
     license: Option<serde_json::Value>,
 }
 
+/// The name a module is installed under: its folder (`@scope/name` for a scoped one).
+fn installed_name(path: &str) -> Option<&str> {
+    let dir = path.strip_suffix("/package.json")?;
+    let (parent, name) = dir.rsplit_once('/')?;
+    if parent
+        .rsplit('/')
+        .next()
+        .is_some_and(|p| p.starts_with('@'))
+    {
+        let scope_start = parent.rfind('/').map_or(0, |at| at + 1);
+        return dir.get(scope_start..);
+    }
+    Some(name)
+}
+
 /// Whether the package.json at `path` belongs to an installed module.
 fn is_installed(path: &str) -> bool {
     let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
@@ -130,6 +145,13 @@ impl Cataloger for NpmManifest {
                 };
                 let mut package = package(&name, &version, Location::of(file, proof), false);
                 package.licenses = license_of(raw.license.as_ref());
+                // An alias is installed under its own folder name
+                // (`node_modules/old-lodash` holding `lodash`).
+                if installed {
+                    if let Some(folder) = installed_name(file.path) {
+                        package = package.also_named(folder);
+                    }
+                }
                 vec![package]
             }
             _ => Vec::new(),
@@ -145,6 +167,14 @@ mod tests {
     #[test]
     fn installed_modules_are_told_from_projects_by_their_parent() {
         assert!(is_installed("app/node_modules/lodash/package.json"));
+        assert_eq!(
+            installed_name("app/node_modules/old-lodash/package.json"),
+            Some("old-lodash")
+        );
+        assert_eq!(
+            installed_name("app/node_modules/@my/is/package.json"),
+            Some("@my/is")
+        );
         assert!(is_installed("app/node_modules/@types/node/package.json"));
         assert!(is_installed("usr/share/nodejs/acorn/package.json"));
         assert!(is_installed("usr/share/nodejs/@types/node/package.json"));

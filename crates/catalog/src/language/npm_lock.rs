@@ -103,8 +103,8 @@ fn v1_dependencies(
         if let Some(version) = &dependency.version {
             // npm writes a link as `file:`; it is the project's own code.
             if !version.starts_with("file:") {
-                let (name, version) = v1_identity(name, version);
-                out.push(package(name, version, location.clone(), dependency.dev));
+                let (real, version) = v1_identity(name, version);
+                out.push(package(real, version, location.clone(), dependency.dev).also_named(name));
             }
         }
         v1_dependencies(&dependency.dependencies, location, out);
@@ -128,9 +128,12 @@ fn lock(file: &KeptFile<'_>) -> Result<Found, ParseError> {
             if key.is_empty() || entry.link || !key.contains("node_modules/") {
                 continue;
             }
-            let name = entry.name.as_deref().unwrap_or_else(|| name_from_key(key));
+            let installed_as = name_from_key(key);
+            let name = entry.name.as_deref().unwrap_or(installed_as);
             match &entry.version {
-                Some(version) => out.push(package(name, version, location.clone(), entry.dev)),
+                Some(version) => out.push(
+                    package(name, version, location.clone(), entry.dev).also_named(installed_as),
+                ),
                 // npm writes a version for every installed entry but links.
                 None => unread.push(format!(
                     "the entry {} has no `version`; it could not be matched",
@@ -149,7 +152,7 @@ fn lock(file: &KeptFile<'_>) -> Result<Found, ParseError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn read(name: &str) -> Vec<(String, String, bool)> {
@@ -187,5 +190,39 @@ mod tests {
             expected("git+file:///tmp/locks/gitrepo#72750c312683d0101670128aad3cec6043838ae2")
         );
         assert_eq!(read("npm-v3-shapes.json"), expected("1.0.0"));
+        // Each alias stays known under the name it was installed as.
+        for lock_name in ["npm-v1-shapes.json", "npm-v3-shapes.json"] {
+            assert_eq!(aliases(lock_name), expected_aliases(), "{lock_name}");
+        }
+    }
+
+    /// (real name, version, aliases) of the packages installed under another name.
+    fn aliases(name: &str) -> Vec<(String, String, Vec<String>)> {
+        let bytes = crate::testutil::testdata(name);
+        let file = KeptFile {
+            path: "app/package-lock.json",
+            bytes: &bytes,
+            layer: None,
+        };
+        let mut found: Vec<_> = lock(&file)
+            .unwrap()
+            .packages
+            .into_iter()
+            .filter(|p| !p.aliases.is_empty())
+            .map(|p| (p.name, p.version, p.aliases))
+            .collect();
+        found.sort();
+        found
+    }
+
+    pub(crate) fn expected_aliases() -> Vec<(String, String, Vec<String>)> {
+        vec![
+            (
+                "@sindresorhus/is".into(),
+                "0.7.0".into(),
+                vec!["@my/is".into()],
+            ),
+            ("lodash".into(), "4.17.4".into(), vec!["old-lodash".into()]),
+        ]
     }
 }

@@ -45,8 +45,18 @@ fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 
 struct Entry {
     name: String,
+    /// The name the header declares, when it is an alias of `name`.
+    alias: Option<String>,
     version: Option<String>,
     skip: bool,
+}
+
+/// The name a spec declares, before any alias: `foo@npm:bar@^1` → `foo`.
+fn declared_name(spec: &str) -> Option<&str> {
+    let spec = spec.trim().trim_matches('"');
+    let search_from = usize::from(spec.starts_with('@'));
+    let at = spec.get(search_from..)?.find('@')? + search_from;
+    spec.get(..at)
 }
 
 pub(super) fn parse(file: &KeptFile<'_>) -> Result<Found, ParseError> {
@@ -58,14 +68,22 @@ pub(super) fn parse(file: &KeptFile<'_>) -> Result<Found, ParseError> {
     let mut finish = |entry: Option<Entry>| match entry {
         Some(Entry {
             name,
+            alias,
             version: Some(version),
             skip: false,
-        }) => packages.push(npm::package(&name, &version, location.clone(), false)),
+        }) => {
+            let package = npm::package(&name, &version, location.clone(), false);
+            packages.push(match alias {
+                Some(alias) => package.also_named(&alias),
+                None => package,
+            });
+        }
         // yarn writes a version for every entry it locked.
         Some(Entry {
             name,
             version: None,
             skip: false,
+            ..
         }) => unread.push(format!(
             "the entry for {} has no `version`; it could not be matched",
             portcullis_model::quote(&name)
@@ -93,6 +111,7 @@ pub(super) fn parse(file: &KeptFile<'_>) -> Result<Found, ParseError> {
                 || header.contains("@link:");
             current = spec_name(first).map(|name| Entry {
                 name: name.to_owned(),
+                alias: declared_name(first).map(str::to_owned),
                 version: None,
                 skip,
             });
@@ -253,6 +272,28 @@ mod tests {
         assert_eq!(read("yarn-berry-shapes.lock"), expected);
         expected.insert(1, ("gitdep".to_owned(), "1.0.0".to_owned()));
         assert_eq!(read("yarn-v1-shapes.lock"), expected);
+        // The aliases are those npm's own locks of the same project record.
+        for lock_name in ["yarn-v1-shapes.lock", "yarn-berry-shapes.lock"] {
+            let bytes = crate::testutil::testdata(lock_name);
+            let file = KeptFile {
+                path: "app/yarn.lock",
+                bytes: &bytes,
+                layer: None,
+            };
+            let mut aliased: Vec<(String, String, Vec<String>)> = parse(&file)
+                .unwrap()
+                .packages
+                .into_iter()
+                .filter(|p| !p.aliases.is_empty())
+                .map(|p| (p.name, p.version, p.aliases))
+                .collect();
+            aliased.sort();
+            assert_eq!(
+                aliased,
+                crate::language::npm_lock::tests::expected_aliases(),
+                "{lock_name}"
+            );
+        }
     }
 
     #[test]

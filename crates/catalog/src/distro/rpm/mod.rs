@@ -125,6 +125,7 @@ fn package_of(
         licenses: header.license.into_iter().collect(),
         locations: vec![Location::of(file, Proof::Database)],
         dev: false,
+        aliases: Vec::new(),
     })
 }
 
