@@ -57,6 +57,9 @@ pub(super) struct Artifact {
     proof: ArtifactProof,
     /// The path inside the outer archive for nested ones (`BOOT-INF/lib/x.jar`).
     inner: Option<String>,
+    /// For an archive nothing identifies: why not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    unidentified: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,6 +169,7 @@ fn pom_artifact(pom: &[u8], label: &str, inner: Option<&str>) -> Option<Artifact
         version,
         proof: ArtifactProof::PomProperties,
         inner: inner.map(str::to_owned),
+        unidentified: None,
     })
 }
 
@@ -208,6 +212,7 @@ fn manifest_artifact(
         version,
         proof,
         inner: inner.map(str::to_owned),
+        unidentified: None,
     })
 }
 
@@ -253,6 +258,23 @@ fn scan(
     if out.len() == before {
         out.extend(manifest_artifact(manifest_text.as_deref(), label, inner));
     }
+    // Nothing names this archive, and it holds no archive that could be
+    // what it ships: it cannot be matched, and the analysis says so.
+    if out.len() == before && nested.is_empty() {
+        let why = if poms.is_empty() {
+            "no pom.properties, no Implementation-/Specification-Title and -Version in MANIFEST.MF, no version in its file name"
+        } else {
+            "a pom.properties with invalid ones, none in MANIFEST.MF or its file name"
+        };
+        out.push(Artifact {
+            group: None,
+            name: String::new(),
+            version: String::new(),
+            proof: ArtifactProof::FileName,
+            inner: inner.map(str::to_owned),
+            unidentified: Some(why.to_owned()),
+        });
+    }
     for (index, name) in nested {
         let Some(bytes) = read_entry(&mut archive, index, MAX_NESTED_BYTES)? else {
             continue;
@@ -285,6 +307,7 @@ fn extract(path: &str, bytes: &[u8]) -> Result<Option<Vec<u8>>, String> {
 pub(super) fn packages(file: &KeptFile<'_>, summary: &[Artifact]) -> Vec<Package> {
     summary
         .iter()
+        .filter(|artifact| artifact.unidentified.is_none())
         .map(|artifact| {
             let name = match &artifact.group {
                 Some(group) => format!("{group}:{}", artifact.name),
@@ -331,15 +354,88 @@ impl Cataloger for JavaArchive {
     }
 
     fn parse(&self, file: &KeptFile<'_>, _context: &Context<'_>) -> Result<Found, ParseError> {
-        summary(file.bytes)
-            .map(|artifacts| packages(file, &artifacts).into())
-            .map_err(ParseError::json)
+        let artifacts = summary(file.bytes).map_err(ParseError::json)?;
+        let unread = artifacts
+            .iter()
+            .filter_map(|artifact| {
+                let why = artifact.unidentified.as_deref()?;
+                Some(match &artifact.inner {
+                    Some(inner) => format!(
+                        "`{}` inside it names no Maven coordinates ({why}): it could not be matched",
+                        portcullis_model::quote(inner)
+                    ),
+                    None => format!(
+                        "the archive names no Maven coordinates ({why}): it could not be matched"
+                    ),
+                })
+            })
+            .collect();
+        Ok(Found {
+            packages: packages(file, &artifacts),
+            unread,
+            ..Found::default()
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A jar (zip) of `entries` written with the zip crate.
+    fn jar(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, bytes) in entries {
+            writer
+                .start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            writer.write_all(bytes).unwrap();
+        }
+        writer.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn an_archive_nothing_identifies_is_said_not_dropped() {
+        let plain = jar(&[
+            ("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\r\n"),
+            ("app/Main.class", b"\xca\xfe\xba\xbe"),
+        ]);
+        let mut found = Vec::new();
+        scan(&plain, "srv/app.jar", None, 0, &mut found).unwrap();
+        assert_eq!(found.len(), 1);
+        assert!(found[0]
+            .unidentified
+            .as_deref()
+            .unwrap()
+            .contains("no pom.properties"));
+        // Its file name alone identifies it.
+        let mut found = Vec::new();
+        scan(&plain, "srv/app-1.2.3.jar", None, 0, &mut found).unwrap();
+        assert_eq!(
+            (found[0].name.as_str(), found[0].version.as_str()),
+            ("app", "1.2.3")
+        );
+        assert!(found[0].unidentified.is_none());
+        // Nested: the fat jar's own classes are the application; the library
+        // inside it that nothing names is said, by its path inside.
+        let fat = jar(&[
+            ("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\r\n"),
+            ("BOOT-INF/lib/mystery.jar", &plain),
+            ("BOOT-INF/lib/snakeyaml-1.33.jar", &plain),
+        ]);
+        let mut found = Vec::new();
+        scan(&fat, "srv/app.jar", None, 0, &mut found).unwrap();
+        let unidentified: Vec<_> = found
+            .iter()
+            .filter(|a| a.unidentified.is_some())
+            .map(|a| a.inner.as_deref().unwrap())
+            .collect();
+        assert_eq!(unidentified, ["BOOT-INF/lib/mystery.jar"]);
+        assert!(found
+            .iter()
+            .any(|a| a.name == "snakeyaml" && a.version == "1.33"));
+    }
 
     #[test]
     fn file_names_split_at_the_version() {
