@@ -216,19 +216,13 @@ fn sboms_pass_the_cyclonedx_and_spdx_validators() {
     );
 }
 
-/// (id, package name, version) of each finding of a scan against the shared corpus.
-fn findings(cache: &std::path::Path, target: &str) -> BTreeSet<(String, String, String)> {
+/// The JSON report of `scan TARGET` against the shared corpus, never failing
+/// the gate (what the SBOM tests compare is the findings, not the verdict).
+fn report(cache: &std::path::Path, target: &str) -> serde_json::Value {
     let db = crate::scan::corpus_db();
     let output = support::portcullis(cache)
         .args(["scan", target, "--db", db.to_str().unwrap()])
-        .args([
-            "--format",
-            "json",
-            "--set",
-            "fail-on=none",
-            "--set",
-            "kev=ignore",
-        ])
+        .args(["-f", "json", "--set", "fail-on=none", "--set", "kev=ignore"])
         .output()
         .unwrap();
     assert_eq!(
@@ -237,7 +231,11 @@ fn findings(cache: &std::path::Path, target: &str) -> BTreeSet<(String, String, 
         "{target}: {}",
         support::stderr(&output)
     );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// (id, package name, version) of each finding of a report.
+fn finding_rows(report: &serde_json::Value) -> BTreeSet<(String, String, String)> {
     report["findings"]
         .as_array()
         .unwrap()
@@ -251,6 +249,11 @@ fn findings(cache: &std::path::Path, target: &str) -> BTreeSet<(String, String, 
             )
         })
         .collect()
+}
+
+/// (id, package name, version) of each finding of a scan against the shared corpus.
+fn findings(cache: &std::path::Path, target: &str) -> BTreeSet<(String, String, String)> {
+    finding_rows(&report(cache, target))
 }
 
 /// Writes `portcullis sbom TARGET --format FORMAT` to a file in `dir`.
@@ -345,19 +348,7 @@ fn findings_and_packages(
     cache: &std::path::Path,
     target: &str,
 ) -> (BTreeSet<FoundRow>, BTreeSet<(String, String)>) {
-    let db = crate::scan::corpus_db();
-    let output = support::portcullis(cache)
-        .args(["scan", target, "--db", db.to_str().unwrap()])
-        .args(["-f", "json", "--set", "fail-on=none", "--set", "kev=ignore"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{target}: {}",
-        support::stderr(&output)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = report(cache, target);
     let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
     let kind = |purl: &serde_json::Value| {
         text(purl)
@@ -493,20 +484,7 @@ fn an_sbom_on_standard_input_scans_as_the_file_does() {
         support::stderr(&output)
     );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let read: BTreeSet<(String, String, String)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
-            (
-                text(&f["id"]),
-                text(&f["package"]["name"]),
-                text(&f["package"]["version"]),
-            )
-        })
-        .collect();
-    assert_eq!(read, expected);
+    assert_eq!(finding_rows(&report), expected);
     let broken = piped(b"{\"bomFormat\":");
     assert_eq!(broken.status.code(), Some(2));
     assert!(

@@ -177,15 +177,12 @@ fn read_member(
 }
 
 fn read_small(entry: impl Read, name: &str) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    entry.take(MAX_SMALL_MEMBER + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_SMALL_MEMBER {
-        return Err(io::Error::new(
+    portcullis_io::read_bounded(entry, MAX_SMALL_MEMBER)?.ok_or_else(|| {
+        io::Error::new(
             io::ErrorKind::InvalidData,
             format!("`{name}` is over {MAX_SMALL_MEMBER} bytes"),
-        ));
-    }
-    Ok(bytes)
+        )
+    })
 }
 
 /// Checks what arrived against the config and puts the layers in order.

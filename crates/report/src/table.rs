@@ -214,34 +214,29 @@ fn finding_row(report: &Report, assessed: &AssessedFinding, narrow: bool) -> (u8
     let flags = flags.join(",");
     let source = score.severity_source.marker();
     let id = finding.id.to_string();
-    if narrow {
-        return (
-            score.risk,
-            format!(
-                "  {:<19} {:<16} {:<13} {:<13} {:>4} {flags}",
-                fit(&id, 19),
-                fit(&package.name, 16),
-                fit(&package.version, 13),
-                fit(&fixed, 13),
-                score.risk,
-            )
-            .trim_end()
-            .to_owned(),
-        );
-    }
-    (
+    // (id, package, installed, fixed) column widths of each layout.
+    let (i, p, v, f) = if narrow {
+        (19, 16, 13, 13)
+    } else {
+        (20, 28, 22, 22)
+    };
+    let columns = format!(
+        "  {:<i$} {:<p$} {:<v$} {:<f$} {:>4} ",
+        fit(&id, i),
+        fit(&package.name, p),
+        fit(&package.version, v),
+        fit(&fixed, f),
         score.risk,
+    );
+    let row = if narrow {
+        format!("{columns}{flags}").trim_end().to_owned()
+    } else {
         format!(
-            "  {:<20} {:<28} {:<22} {:<22} {:>4} {flags:<7} {source:<3} {:>5}  {}",
-            fit(&id, 20),
-            fit(&package.name, 28),
-            fit(&package.version, 22),
-            fit(&fixed, 22),
-            score.risk,
-            layer,
+            "{columns}{flags:<7} {source:<3} {layer:>5}  {}",
             package.locations.first().map_or("", |l| l.path.as_str()),
-        ),
-    )
+        )
+    };
+    (score.risk, row)
 }
 
 /// The findings of one severity that `view` shows, highest risk first;

@@ -201,15 +201,12 @@ impl<R: Read> Read for Exact<R> {
 
 /// Reads a small body whole, capped.
 fn read_small(body: &mut dyn Read, limit: u64) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    body.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(io::Error::new(
+    portcullis_io::read_bounded(body, limit)?.ok_or_else(|| {
+        io::Error::new(
             io::ErrorKind::InvalidData,
             format!("the answer is over {limit} bytes"),
-        ));
-    }
-    Ok(bytes)
+        )
+    })
 }
 
 /// The image's path segment: names keep their `/`, `:` and `@` (the API
@@ -237,12 +234,17 @@ enum Found {
     Missing(String),
 }
 
-fn inspect(engine: Engine, name: &str, socket: &Path, timeout: Duration) -> Result<Found, Error> {
-    let unreachable = |source: io::Error| Error::DaemonUnreachable {
+/// The error for an engine that did not answer (or broke off) on `socket`.
+fn unreachable(engine: Engine, socket: &Path) -> impl Fn(io::Error) -> Error + Copy + '_ {
+    move |source| Error::DaemonUnreachable {
         engine: engine.name(),
         socket: socket.to_owned(),
         source,
-    };
+    }
+}
+
+fn inspect(engine: Engine, name: &str, socket: &Path, timeout: Duration) -> Result<Found, Error> {
+    let unreachable = unreachable(engine, socket);
     let mut response = get(
         socket,
         &format!("/images/{}/json", path_segment(name)),
@@ -346,11 +348,7 @@ fn export(
         what: "the image ID".to_owned(),
         source,
     })?;
-    let unreachable = |source: io::Error| Error::DaemonUnreachable {
-        engine: engine.name(),
-        socket: socket.to_owned(),
-        source,
-    };
+    let unreachable = unreachable(engine, socket);
     // By ID, so a tag moved between the two calls cannot swap the image.
     let mut response = get(
         socket,

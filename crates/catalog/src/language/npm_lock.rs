@@ -155,16 +155,19 @@ fn lock(file: &KeptFile<'_>) -> Result<Found, ParseError> {
 pub(crate) mod tests {
     use super::*;
 
-    fn read(name: &str) -> Vec<(String, String, bool)> {
+    /// The packages of the real lock `testdata/<name>`.
+    fn packages_of(name: &str) -> Vec<Package> {
         let bytes = crate::testutil::testdata(name);
         let file = KeptFile {
             path: "app/package-lock.json",
             bytes: &bytes,
             layer: None,
         };
-        let mut found: Vec<_> = lock(&file)
-            .map(|found| found.packages)
-            .unwrap()
+        lock(&file).unwrap().packages
+    }
+
+    fn read(name: &str) -> Vec<(String, String, bool)> {
+        let mut found: Vec<_> = packages_of(name)
             .into_iter()
             .map(|p| (p.name, p.version, p.dev))
             .collect();
@@ -198,15 +201,7 @@ pub(crate) mod tests {
 
     /// (real name, version, aliases) of the packages installed under another name.
     fn aliases(name: &str) -> Vec<(String, String, Vec<String>)> {
-        let bytes = crate::testutil::testdata(name);
-        let file = KeptFile {
-            path: "app/package-lock.json",
-            bytes: &bytes,
-            layer: None,
-        };
-        let mut found: Vec<_> = lock(&file)
-            .unwrap()
-            .packages
+        let mut found: Vec<_> = packages_of(name)
             .into_iter()
             .filter(|p| !p.aliases.is_empty())
             .map(|p| (p.name, p.version, p.aliases))
