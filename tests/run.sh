@@ -8,6 +8,14 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SHARED="${PORTCULLIS_SHARED:-$(cd .. && pwd)/shared}"
+# rustup's toolchain (the workspace needs Rust >= 1.89), ahead of Debian's
+# own cargo 1.65, which the steps below install for the wasm32 policies.
+[ -d "${CARGO_HOME:-$HOME/.cargo}/bin" ] && export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+rust_minor=$(cargo --version 2>/dev/null | sed -n 's/^cargo 1\.\([0-9]*\).*/\1/p')
+[ "${rust_minor:-0}" -ge 89 ] || {
+  echo "needs rustup's stable Rust >= 1.89 on the PATH (found: $(cargo --version 2>&1 || true)); see README" >&2
+  exit 2
+}
 
 PACKAGES=(docker-registry apache2-utils skopeo umoci debootstrap rpm jq golang-go
           # real Docker and Podman engines for the local-image tests (private sockets)
