@@ -1,7 +1,9 @@
 //! Writes that readers see whole or not at all: the bytes go to a temp file
 //! beside the target (same filesystem) and are renamed over it. A failed or
 //! killed writer leaves the old file; concurrent writers of the same path both
-//! succeed, the last rename winning.
+//! succeed, the last rename winning. A path that is no regular file (`/dev/null`,
+//! `/dev/stdout`, a FIFO) is written into, never renamed over: replacing a
+//! device with a file would break every program on the machine that uses it.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -9,10 +11,23 @@ use std::path::{Path, PathBuf};
 /// A file being written; it appears at its path only on [`AtomicFile::commit`].
 #[derive(Debug)]
 pub struct AtomicFile {
-    temp: tempfile::NamedTempFile,
+    temp: Target,
     path: PathBuf,
     mode: Option<u32>,
     durable: bool,
+}
+
+/// Where the bytes go until the commit.
+#[derive(Debug)]
+enum Target {
+    Temp(tempfile::NamedTempFile),
+    /// A device or a FIFO, written as the bytes come.
+    Special(std::fs::File),
+}
+
+/// Whether `path` exists and is something other than a regular file.
+fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// The directory a path's temp file goes in.
@@ -57,10 +72,16 @@ impl AtomicFile {
     /// `.<name>.portcullis-*.tmp`, so a later run can tell (and
     /// [`remove_leftovers`]) what a killed writer of `path` left.
     pub fn create(path: &Path) -> io::Result<AtomicFile> {
-        let temp = tempfile::Builder::new()
-            .prefix(&temp_prefix(path))
-            .suffix(".tmp")
-            .tempfile_in(parent_of(path))?;
+        let temp = if is_special(path) {
+            Target::Special(fs_err::OpenOptions::new().write(true).open(path)?.into())
+        } else {
+            Target::Temp(
+                tempfile::Builder::new()
+                    .prefix(&temp_prefix(path))
+                    .suffix(".tmp")
+                    .tempfile_in(parent_of(path))?,
+            )
+        };
         Ok(AtomicFile {
             temp,
             path: path.to_owned(),
@@ -81,36 +102,49 @@ impl AtomicFile {
         self
     }
 
-    /// The temp file's path, for readers that check it before it is committed.
+    /// The temp file's path, for readers that check it before it is
+    /// committed (the target itself when it is a device or a FIFO).
     pub fn temp_path(&self) -> &Path {
-        self.temp.path()
+        match &self.temp {
+            Target::Temp(temp) => temp.path(),
+            Target::Special(_) => &self.path,
+        }
     }
 
     /// Flushes and renames the file into place.
-    pub fn commit(mut self) -> io::Result<()> {
-        self.temp.flush()?;
+    pub fn commit(self) -> io::Result<()> {
+        let mut temp = match self.temp {
+            Target::Temp(temp) => temp,
+            Target::Special(mut file) => return file.flush(),
+        };
+        temp.flush()?;
         #[cfg(unix)]
         if let Some(mode) = self.mode {
             use std::os::unix::fs::PermissionsExt as _;
-            self.temp
-                .as_file()
+            temp.as_file()
                 .set_permissions(std::fs::Permissions::from_mode(mode))?;
         }
         if self.durable {
-            self.temp.as_file().sync_all()?;
+            temp.as_file().sync_all()?;
         }
-        self.temp.persist(&self.path).map_err(|e| e.error)?;
+        temp.persist(&self.path).map_err(|e| e.error)?;
         Ok(())
     }
 }
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.temp.write(buf)
+        match &mut self.temp {
+            Target::Temp(temp) => temp.write(buf),
+            Target::Special(file) => file.write(buf),
+        }
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.temp.flush()
+        match &mut self.temp {
+            Target::Temp(temp) => temp.flush(),
+            Target::Special(file) => file.flush(),
+        }
     }
 }
 
@@ -126,6 +160,17 @@ mod tests {
     use super::*;
 
     #[cfg(unix)]
+    /// `-o /dev/null` writes into the device; it is never renamed over
+    /// (that once turned this machine's `/dev/null` into a regular file).
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_written_into_not_replaced() {
+        use std::os::unix::fs::FileTypeExt as _;
+        write_atomic(Path::new("/dev/null"), b"report", 0o644).expect("written");
+        let kind = fs_err::metadata("/dev/null").expect("metadata").file_type();
+        assert!(kind.is_char_device(), "/dev/null is still a device");
+    }
+
     #[test]
     fn written_file_has_its_mode_and_no_temp_is_left() {
         use std::os::unix::fs::PermissionsExt as _;
@@ -162,7 +207,10 @@ mod tests {
         let mut killed = AtomicFile::create(&path).expect("created");
         killed.write_all(b"half").expect("written");
         // What a SIGKILL leaves: the temp file, never renamed.
-        let left = killed.temp.into_temp_path().keep().expect("kept");
+        let Target::Temp(temp) = killed.temp else {
+            panic!("a new path gets a temp file");
+        };
+        let left = temp.into_temp_path().keep().expect("kept");
         let other = dir.path().join(".report.json.portcullis-x.tmp");
         fs_err::write(&other, b"{}").expect("written");
         assert!(left.exists());
