@@ -27,7 +27,7 @@ enum Target {
 
 /// Whether `path` exists and is something other than a regular file.
 fn is_special(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+    fs_err::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// The directory a path's temp file goes in.
