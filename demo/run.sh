@@ -6,6 +6,9 @@
 # has a critical finding, so the default gate fails it: exit 1 is the point.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# rustup's toolchain first (Debian's cargo 1.65, which tests/run.sh installs
+# for the policies, is too old for the workspace).
+[ -d "${CARGO_HOME:-$HOME/.cargo}/bin" ] && export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 cargo build --release --quiet
 BIN=target/release/portcullis
 "$BIN" db --db target/demo/portcullis.db import demo/osv-sample demo/cve-sample > /dev/null
