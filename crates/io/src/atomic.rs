@@ -160,15 +160,44 @@ mod tests {
     use super::*;
 
     #[cfg(unix)]
-    /// `-o /dev/null` writes into the device; it is never renamed over
-    /// (that once turned this machine's `/dev/null` into a regular file).
+    /// A FIFO (as `/dev/null` or `/dev/stdout` are devices) is written into,
+    /// never renamed over: renaming over `-o /dev/null` once turned this
+    /// machine's `/dev/null` into a regular file. Tested on a FIFO of its
+    /// own, so a regression cannot break the machine running the test.
     #[cfg(unix)]
     #[test]
-    fn a_device_is_written_into_not_replaced() {
+    fn a_fifo_is_written_into_not_replaced() {
+        use std::io::Read as _;
         use std::os::unix::fs::FileTypeExt as _;
-        write_atomic(Path::new("/dev/null"), b"report", 0o644).expect("written");
-        let kind = fs_err::metadata("/dev/null").expect("metadata").file_type();
-        assert!(kind.is_char_device(), "/dev/null is still a device");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fifo = dir.path().join("report.fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo (coreutils)");
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                fs_err::File::open(&fifo)
+                    .expect("opened")
+                    .read_to_string(&mut text)
+                    .expect("read");
+                text
+            })
+        };
+        write_atomic(&fifo, b"report", 0o644).expect("written");
+        // Before the reader is joined: were it renamed over, nothing would
+        // ever write the FIFO the reader waits on.
+        let kind = fs_err::metadata(&fifo).expect("metadata").file_type();
+        assert!(kind.is_fifo(), "still a FIFO");
+        assert_eq!(reader.join().expect("reader"), "report");
+        let names: Vec<_> = fs_err::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "no temp file beside it");
     }
 
     #[test]

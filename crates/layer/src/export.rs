@@ -45,17 +45,12 @@ pub(crate) fn read_export(
         location: location.clone(),
         source,
     };
-    let progress = if config.progress {
-        let bar = indicatif::ProgressBar::new_spinner().with_message(format!("reading {location}"));
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{spinner} {msg}: {bytes} ({bytes_per_sec})")
-        {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let progress = super::progress_bar(
+        config.progress,
+        indicatif::ProgressBar::new_spinner(),
+        format!("reading {location}"),
+        "{spinner} {msg}: {bytes} ({bytes_per_sec})",
+    );
     let image_total = AtomicU64::new(0);
     let caps = Caps {
         layer_bytes: config.max_layer_bytes,

@@ -87,6 +87,23 @@ pub fn read_image(
     }
 }
 
+/// `bar` labelled `message` in `template` (the default style shows no
+/// message), when a bar is drawn at all; else a hidden one.
+pub(crate) fn progress_bar(
+    draw: bool,
+    bar: indicatif::ProgressBar,
+    message: String,
+    template: &str,
+) -> indicatif::ProgressBar {
+    if !draw {
+        return indicatif::ProgressBar::hidden();
+    }
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar.with_message(message)
+}
+
 fn read_layers(
     layers: &[LayerBlob],
     store: &dyn BlobStore,
@@ -99,18 +116,12 @@ fn read_layers(
         image_bytes: config.max_image_bytes,
         image_total: &image_total,
     };
-    let progress = if config.progress {
-        let bar = indicatif::ProgressBar::new(layers.len() as u64).with_message("reading layers");
-        // The default style has no message: say what is being read.
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} ({elapsed})")
-        {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let progress = progress_bar(
+        config.progress,
+        indicatif::ProgressBar::new(layers.len() as u64),
+        "reading layers".to_owned(),
+        "{msg} {bar:30} {pos}/{len} ({elapsed})",
+    );
     // Largest first, so the last layer to start is a small one.
     let mut order: Vec<usize> = (0..layers.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(layers.get(i).and_then(|l| l.size).unwrap_or(0)));
