@@ -2,6 +2,7 @@
 //! created the first time and edited afterwards. The comment is recognised by
 //! the hidden marker the Markdown summary starts with.
 
+use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::{Client, Error};
@@ -51,13 +52,10 @@ pub fn comment(client: &Client, summary: &str, number: u64) -> Result<CommentOut
     let mut existing = None;
     for page in 1.. {
         let route = format!("{issue}?per_page={PER_PAGE}&page={page}");
-        let comments: Vec<IssueComment> = client
-            .runtime
-            .block_on(client.octocrab.get(&route, None::<&()>))
-            .map_err(|source| Error::Api {
-                what: format!("list the comments of pull request {number}"),
-                source: Box::new(source),
-            })?;
+        let comments: Vec<IssueComment> = client.get(
+            &route,
+            &format!("list the comments of pull request {number}"),
+        )?;
         existing = comments
             .iter()
             .find(|c| {
@@ -74,23 +72,21 @@ pub fn comment(client: &Client, summary: &str, number: u64) -> Result<CommentOut
     match existing {
         Some(id) => {
             let route = format!("{}/issues/comments/{id}", client.repo_route());
-            let _: serde_json::Value = client
-                .runtime
-                .block_on(client.octocrab.patch(&route, Some(&payload)))
-                .map_err(|source| Error::Api {
-                    what: format!("update comment {id}"),
-                    source: Box::new(source),
-                })?;
+            let _: serde_json::Value = client.send(
+                Method::PATCH,
+                &route,
+                &payload,
+                &format!("update comment {id}"),
+            )?;
             Ok(CommentOutcome::Updated(id))
         }
         None => {
-            let created: IssueComment = client
-                .runtime
-                .block_on(client.octocrab.post(&issue, Some(&payload)))
-                .map_err(|source| Error::Api {
-                    what: format!("comment on pull request {number}"),
-                    source: Box::new(source),
-                })?;
+            let created: IssueComment = client.send(
+                Method::POST,
+                &issue,
+                &payload,
+                &format!("comment on pull request {number}"),
+            )?;
             Ok(CommentOutcome::Created(created.id))
         }
     }

@@ -7,19 +7,17 @@ pub enum Error {
     MissingEnv(&'static str),
     #[error("`GITHUB_REPOSITORY` is `{0}`, not OWNER/REPO")]
     BadRepository(String),
-    #[error("`GITHUB_API_URL` `{url}` is not a usable URL")]
-    BadApiUrl {
-        url: String,
-        #[source]
-        source: Box<octocrab::Error>,
-    },
+    #[error("`GITHUB_API_URL` `{url}` is not a usable URL: {why}")]
+    BadApiUrl { url: String, why: &'static str },
+    #[error("`GITHUB_TOKEN` holds characters an HTTP header cannot carry")]
+    BadToken,
     #[error("could not start the HTTP runtime")]
     Runtime(#[source] std::io::Error),
     #[error("GitHub refused to {what}")]
     Api {
         what: String,
         #[source]
-        source: Box<octocrab::Error>,
+        source: ApiError,
     },
     #[error("could not read `{path}`")]
     Read {
@@ -35,4 +33,17 @@ pub enum Error {
     StillProcessing { id: String, seconds: u64 },
     #[error("no pull request to comment on: `GITHUB_REF` is `{0}` (give `--pr NUMBER`)")]
     NotAPullRequest(String),
+}
+
+/// What went wrong with one API call.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the request did not go through")]
+    Transport(#[source] reqwest::Error),
+    #[error("HTTP {status}: {message}")]
+    Status { status: u16, message: String },
+    #[error("its request could not be written as JSON")]
+    Request(#[source] serde_json::Error),
+    #[error("its answer is not the JSON expected")]
+    Answer(#[source] serde_json::Error),
 }

@@ -6,6 +6,7 @@ use std::io::Write as _;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
+use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::{Client, Error};
@@ -115,13 +116,12 @@ pub fn upload_sarif(
         tool_name: "Portcullis",
     };
     let route = format!("{}/code-scanning/sarifs", client.repo_route());
-    let uploaded: UploadResponse = client
-        .runtime
-        .block_on(client.octocrab.post(&route, Some(&request)))
-        .map_err(|source| Error::Api {
-            what: format!("take the SARIF upload (POST {route})"),
-            source: Box::new(source),
-        })?;
+    let uploaded: UploadResponse = client.send(
+        Method::POST,
+        &route,
+        &request,
+        &format!("take the SARIF upload (POST {route})"),
+    )?;
     tracing::info!("uploaded SARIF as {}", uploaded.id);
     let status_route = format!("{route}/{}", uploaded.id);
     let started = Instant::now();
@@ -133,13 +133,10 @@ pub fn upload_sarif(
                 analyses_url: None,
             });
         }
-        let status: StatusResponse = client
-            .runtime
-            .block_on(client.octocrab.get(&status_route, None::<&()>))
-            .map_err(|source| Error::Api {
-                what: format!("report the processing status (GET {status_route})"),
-                source: Box::new(source),
-            })?;
+        let status: StatusResponse = client.get(
+            &status_route,
+            &format!("report the processing status (GET {status_route})"),
+        )?;
         match status.processing_status.as_str() {
             "complete" => {
                 return Ok(UploadOutcome {

@@ -8,8 +8,8 @@
 //! program compiled it from these very wasm bytes for this engine
 //! configuration; anything else is recompiled.
 //!
-//! See wasmtime's `examples/fuel.rs`, `examples/epochs.rs` and
-//! `crates/wasi/src/p1.rs` at the pinned version.
+//! See wasmtime's `examples/fuel.rs` and `examples/epochs.rs` at the pinned
+//! version; the WASI calls are served by `wasi.rs`.
 
 use std::hash::{Hash, Hasher as _};
 use std::path::{Path, PathBuf};
@@ -17,15 +17,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use wasmtime::{Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Trap};
-use wasmtime_wasi::p1::WasiP1Ctx;
-use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
-use wasmtime_wasi::{I32Exit, WasiCtxBuilder};
-
 use super::opa::OpaResults;
+use super::wasi::{Exit, OutputFull, RefusedCall, Wasi};
 use super::Error;
 use portcullis_model::Digest;
 use portcullis_seal::SealKey;
+use wasmtime::{Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Trap};
 
 /// Where compiled modules are kept across runs, and the key that seals them.
 #[derive(Debug, Clone)]
@@ -71,7 +68,7 @@ const STDERR_BYTES: usize = 64 << 10;
 
 /// What a `Store` holds: the WASI context and the limits.
 struct State {
-    wasi: WasiP1Ctx,
+    wasi: Wasi,
     limits: StoreLimits,
 }
 
@@ -108,9 +105,8 @@ impl Host {
             .memory_reservation_for_growth(0);
         let engine = Engine::new(&config).map_err(setup)?;
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |state: &mut State| &mut state.wasi)
+        super::wasi::add_to_linker(&mut linker, |state: &mut State| &mut state.wasi)
             .map_err(setup)?;
-        refuse_waits(&mut linker).map_err(setup)?;
         let stop = Arc::new(AtomicBool::new(false));
         let ticker = {
             let engine = engine.clone();
@@ -178,15 +174,7 @@ impl Host {
     /// Runs a WASI command as `policy.wasm evaluate` with `input` on stdin.
     pub fn run_command(&self, name: &str, module: &Module, input: &[u8]) -> Result<Run, Error> {
         let limits = self.limits;
-        let stdout = MemoryOutputPipe::new(limits.stdout_bytes);
-        let stderr = MemoryOutputPipe::new(STDERR_BYTES);
-        let wasi = WasiCtxBuilder::new()
-            .stdin(MemoryInputPipe::new(input.to_vec()))
-            .stdout(stdout.clone())
-            .stderr(stderr.clone())
-            .args(&["policy.wasm", "evaluate"])
-            .insecure_random_seed(0)
-            .build_p1();
+        let wasi = Wasi::new(input.to_vec(), limits.stdout_bytes, STDERR_BYTES);
         let store_limits = StoreLimitsBuilder::new()
             .memory_size(limits.memory_bytes)
             .memories(1)
@@ -215,16 +203,15 @@ impl Host {
             .instantiate(&mut store, module)
             .and_then(|instance| instance.get_typed_func::<(), ()>(&mut store, "_start"))
             .and_then(|start| start.call(&mut store, ()));
-        let stderr_text = String::from_utf8_lossy(&stderr.contents())
-            .trim()
-            .to_owned();
+        let wasi = &store.data().wasi;
+        let stderr_text = String::from_utf8_lossy(wasi.stderr()).trim().to_owned();
         if !stderr_text.is_empty() {
             tracing::info!("policy `{name}` says: {stderr_text}");
         }
-        let written = stdout.contents();
+        let written = wasi.stdout();
         let code = match outcome {
             Ok(()) => 0,
-            Err(error) => match error.downcast_ref::<I32Exit>() {
+            Err(error) => match error.downcast_ref::<Exit>() {
                 Some(exit) => exit.0,
                 None => return Err(self.classify(name, &error, written.len())),
             },
@@ -264,7 +251,7 @@ impl Host {
     /// Names the limit a failed run broke.
     fn classify(&self, name: &str, error: &anyhow::Error, written: usize) -> Error {
         let module = name.to_owned();
-        if written >= self.limits.stdout_bytes {
+        if written >= self.limits.stdout_bytes || error.downcast_ref::<OutputFull>().is_some() {
             return Error::OutputTooLarge {
                 module,
                 limit: self.limits.stdout_bytes,
@@ -305,35 +292,6 @@ impl Host {
             }
         }
     }
-}
-
-/// A host call the sandbox refuses, as the trap that ends the module.
-#[derive(Debug)]
-pub(crate) struct RefusedCall(pub(crate) &'static str);
-
-impl std::fmt::Display for RefusedCall {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "the sandbox refuses `{}`", self.0)
-    }
-}
-
-impl std::error::Error for RefusedCall {}
-
-/// WASI's one blocking call, `poll_oneoff` (sleeps and clock waits), is
-/// refused: a module blocked in a host call is out of reach of the epoch
-/// deadline, so policy time would not be wall time. Every other preview-1
-/// call returns at once (stdin is the input in memory, stdout a capped pipe).
-fn refuse_waits(linker: &mut Linker<State>) -> wasmtime::Result<()> {
-    linker.allow_shadowing(true);
-    linker.func_wrap(
-        "wasi_snapshot_preview1",
-        "poll_oneoff",
-        |_: wasmtime::Caller<'_, State>, _: i32, _: i32, _: i32, _: i32| -> wasmtime::Result<i32> {
-            Err(wasmtime::Error::new(RefusedCall("poll_oneoff")))
-        },
-    )?;
-    linker.allow_shadowing(false);
-    Ok(())
 }
 
 impl Drop for Host {

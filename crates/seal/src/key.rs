@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use hmac_sha2::Digest as _;
+use sha2::Digest as _;
 
 /// The key file's name in the config dir.
 pub const KEY_FILE_NAME: &str = "cache.key";
@@ -54,7 +54,7 @@ impl SealKey {
         if chars < MIN_SECRET_CHARS {
             return Err(Error::ShortSecret { chars });
         }
-        let mut hasher = hmac_sha2::Sha256::new();
+        let mut hasher = sha2::Sha256::new();
         hasher.update(b"portcullis cache key v1\0");
         hasher.update(secret.trim().as_bytes());
         Ok(SealKey {

@@ -15,14 +15,14 @@
 
 mod key;
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit as _, Mac};
 
 pub use key::{Error, SealKey, KEY_FILE_NAME, MIN_SECRET_CHARS};
 
 const MAGIC: &[u8; 5] = b"PCSL1";
 const TAG_BYTES: usize = 32;
 
-type HmacSha256 = Hmac<hmac_sha2::Sha256>;
+type HmacSha256 = Hmac<sha2::Sha256>;
 
 /// Why a sealed entry was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

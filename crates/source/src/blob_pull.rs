@@ -93,7 +93,7 @@ pub(crate) struct BlobPuller<'a> {
 /// The HTTP client blob pulls use: connect and read timeouts, no overall
 /// one (a large blob that keeps flowing may take its time).
 pub(crate) fn http_client(read_timeout: Duration) -> Result<reqwest::Client, Error> {
-    reqwest::Client::builder()
+    super::http::client_builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .read_timeout(read_timeout)
         .user_agent(concat!("portcullis/", env!("CARGO_PKG_VERSION")))

@@ -13,6 +13,7 @@ mod detect;
 mod docker_archive;
 mod dockerfile;
 mod error;
+pub mod http;
 mod manifest;
 mod oci;
 mod registry;

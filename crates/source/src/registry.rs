@@ -286,6 +286,7 @@ pub(crate) fn connect(location: &str, config: &SourceConfig) -> Result<RegistryC
     let read_timeout = config
         .registry_timeout
         .unwrap_or(blob_pull::DEFAULT_READ_TIMEOUT);
+    super::http::install_crypto_provider();
     let client = Client::new(ClientConfig {
         protocol: ClientProtocol::HttpsExcept(plain_http),
         read_timeout: Some(read_timeout),

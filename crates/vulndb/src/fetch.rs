@@ -173,7 +173,7 @@ impl Fetcher {
                 path: scratch_dir.to_owned(),
                 source,
             })?;
-        let client = reqwest::Client::builder()
+        let client = portcullis_source::http::client_builder()
             .connect_timeout(CONNECT_TIMEOUT.min(request_timeout))
             .user_agent(concat!("portcullis/", env!("CARGO_PKG_VERSION")))
             .build()
