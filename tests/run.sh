@@ -70,8 +70,14 @@ fi
 
 export PORTCULLIS_FIXTURES="${PORTCULLIS_FIXTURES:-$PWD/target/fixture-images}"
 mkdir -p target
-bash "$SHARED/fixtures/build-images.sh" "$PORTCULLIS_FIXTURES" > target/fixture-build.log 2>&1 \
-  || { cat target/fixture-build.log >&2; exit 1; }
+# The fixture images build while Rust compiles the tests (the builder's own
+# stamp makes a second run a no-op), and must be there before any test runs.
+bash "$SHARED/fixtures/build-images.sh" "$PORTCULLIS_FIXTURES" > target/fixture-build.log 2>&1 &
+fixtures=$!
+trap 'kill "$fixtures" 2> /dev/null || true' EXIT
+cargo test --workspace --no-run
+wait "$fixtures" || { cat target/fixture-build.log >&2; exit 1; }
+trap - EXIT
 
 cargo test --workspace
 
