@@ -2,7 +2,9 @@
 //! itself: stdin is the input document in memory, stdout and stderr are
 //! capped buffers, argv is fixed (`policy.wasm evaluate`), the environment
 //! is empty, there is no preopened directory (so every `path_*` call has no
-//! fd to name), no socket, and randomness comes from a fixed seed. Every
+//! fd to name), no socket, and the clocks and randomness are fixed (a clock
+//! that starts at 0 and moves 1 µs a reading, random bytes from seed 0), so
+//! a module decides the same way on every machine. Every
 //! other call of the snapshot is linked too and answers with an errno, so a
 //! module built by any WASI toolchain instantiates; `poll_oneoff` (sleeps
 //! and clock waits) and `proc_raise` end the module instead, since a module
@@ -15,8 +17,6 @@
 //!
 //! Spec: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md>.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
-
 use wasmtime::{Caller, Extern, FuncType, Linker, Val, ValType};
 
 /// The import module every preview-1 call lives in.
@@ -24,6 +24,9 @@ const MODULE: &str = "wasi_snapshot_preview1";
 
 /// The fixed argv a command runs with.
 const ARGS: [&str; 2] = ["policy.wasm", "evaluate"];
+
+/// How far the fixed clocks move on each reading (1 µs).
+const CLOCK_STEP_NANOS: u64 = 1_000;
 
 /// The preview-1 errnos this host answers with.
 mod errno {
@@ -44,7 +47,8 @@ pub(crate) struct Wasi {
     stdout_cap: usize,
     stderr: Vec<u8>,
     stderr_cap: usize,
-    started: Instant,
+    /// The clocks' reading, in nanoseconds.
+    clock: u64,
     random: u64,
 }
 
@@ -57,7 +61,7 @@ impl Wasi {
             stdout_cap,
             stderr: Vec::new(),
             stderr_cap,
-            started: Instant::now(),
+            clock: 0,
             random: 0,
         }
     }
@@ -247,14 +251,13 @@ fn add_process_calls<T: 'static>(
         "clock_time_get",
         move |mut caller: Caller<'_, T>, clock: i32, _precision: i64, time: i32| -> Answer {
             let (data, state) = memory(&mut caller, wasi)?;
-            let nanos = match clock {
-                0 => SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |since| since.as_nanos()),
-                1..=3 => state.started.elapsed().as_nanos(),
-                _ => return Ok(errno::INVAL),
-            };
-            answer(put(data, time, &(nanos as u64).to_le_bytes()))
+            if !(0..4).contains(&clock) {
+                return Ok(errno::INVAL);
+            }
+            // Every clock (realtime, monotonic, process and thread time)
+            // reads the same fixed time line.
+            state.clock = state.clock.saturating_add(CLOCK_STEP_NANOS);
+            answer(put(data, time, &state.clock.to_le_bytes()))
         },
     )?;
     linker.func_wrap(
@@ -494,4 +497,100 @@ fn add_refusals<T: 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Host, Limits};
+
+    /// Runs a WAT command that imports `imports` (preview-1 calls, by WAT
+    /// signature) and runs `body`; returns its stdout.
+    fn run(imports: &[(&str, &str)], body: &str, input: &[u8]) -> Vec<u8> {
+        let imports: String = imports
+            .iter()
+            .map(|(name, ty)| {
+                format!(r#"(import "wasi_snapshot_preview1" "{name}" (func ${name} {ty}))"#)
+            })
+            .collect();
+        let text = format!(
+            r#"(module {imports} (memory (export "memory") 1)
+                (func $out (param $at i32) (param $len i32)
+                  (i32.store (i32.const 16) (local.get $at))
+                  (i32.store (i32.const 20) (local.get $len))
+                  (drop (call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24))))
+                (func (export "_start") {body}))"#
+        );
+        let wasm = wat::parse_str(text).expect("valid WAT");
+        let host = Host::new(Limits::default(), None).expect("host");
+        let module = host.compile("test.wasm", &wasm).expect("compiles");
+        host.run_command("test.wasm", &module, input)
+            .expect("runs")
+            .stdout
+    }
+
+    const WRITE: (&str, &str) = ("fd_write", "(param i32 i32 i32 i32) (result i32)");
+
+    #[test]
+    fn stdin_is_the_input_and_stdout_what_was_written() {
+        let read = ("fd_read", "(param i32 i32 i32 i32) (result i32)");
+        // Two reads into one 600-byte buffer: the input, then nothing.
+        let body = "(i32.store (i32.const 0) (i32.const 1000)) (i32.store (i32.const 4) (i32.const 600))
+            (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+            (i32.store (i32.const 0) (i32.add (i32.const 1000) (i32.load (i32.const 8))))
+            (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 12)))
+            (call $out (i32.const 1000) (i32.add (i32.load (i32.const 8)) (i32.load (i32.const 12))))";
+        let input = br#"{"apiVersion":"portcullis.policy/v1","findings":[]}"#;
+        assert_eq!(run(&[read, WRITE], body, input), input);
+    }
+
+    #[test]
+    fn argv_is_fixed_and_the_environment_empty() {
+        let sizes = ("args_sizes_get", "(param i32 i32) (result i32)");
+        let args = ("args_get", "(param i32 i32) (result i32)");
+        let env = ("environ_sizes_get", "(param i32 i32) (result i32)");
+        let body = "(drop (call $args_sizes_get (i32.const 32) (i32.const 36)))
+            (drop (call $environ_sizes_get (i32.const 40) (i32.const 44)))
+            (drop (call $args_get (i32.const 48) (i32.const 100)))
+            (call $out (i32.const 32) (i32.const 16))
+            (call $out (i32.const 100) (i32.load (i32.const 36)))";
+        let out = run(&[sizes, args, env, WRITE], body, b"");
+        let (counts, text) = out.split_at(16);
+        assert_eq!(counts, [2, 0, 0, 0, 21, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(text, b"policy.wasm\0evaluate\0");
+    }
+
+    #[test]
+    fn clocks_and_randomness_are_the_same_on_every_run() {
+        let clock = ("clock_time_get", "(param i32 i64 i32) (result i32)");
+        let random = ("random_get", "(param i32 i32) (result i32)");
+        let body = "(drop (call $clock_time_get (i32.const 0) (i64.const 1) (i32.const 200)))
+            (drop (call $clock_time_get (i32.const 1) (i64.const 1) (i32.const 208)))
+            (drop (call $random_get (i32.const 216) (i32.const 13)))
+            (call $out (i32.const 200) (i32.const 29))";
+        let first = run(&[clock, random, WRITE], body, b"");
+        assert_eq!(first.get(..8), Some(&1_000u64.to_le_bytes()[..]));
+        assert_eq!(first.get(8..16), Some(&2_000u64.to_le_bytes()[..]));
+        assert_ne!(
+            first.get(16..),
+            Some(&[0u8; 13][..]),
+            "random bytes were written"
+        );
+        assert_eq!(run(&[clock, random, WRITE], body, b""), first);
+    }
+
+    #[test]
+    fn files_and_sockets_are_not_there() {
+        let open = (
+            "path_open",
+            "(param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)",
+        );
+        let send = ("sock_send", "(param i32 i32 i32 i32 i32) (result i32)");
+        let read = ("fd_read", "(param i32 i32 i32 i32) (result i32)");
+        let body = "(i32.store8 (i32.const 300) (call $path_open (i32.const 3) (i32.const 0) (i32.const 0)
+                (i32.const 4) (i32.const 0) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 64)))
+            (i32.store8 (i32.const 301) (call $sock_send (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 64)))
+            (i32.store8 (i32.const 302) (call $fd_read (i32.const 5) (i32.const 0) (i32.const 0) (i32.const 64)))
+            (call $out (i32.const 300) (i32.const 3))";
+        assert_eq!(run(&[open, send, read, WRITE], body, b""), [8, 58, 8]);
+    }
 }
