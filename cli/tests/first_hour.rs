@@ -148,6 +148,19 @@ fn an_unknown_target_prefix_or_format_says_what_is_meant() {
     let (code, _, err) = run(cache.path(), &["scan", "oci-dri:/tmp/image", "--db", db]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("did you mean `oci-dir:/tmp/image`?"), "{err}");
+    // Issue 33: said before the DB is opened, so on a machine with no DB too.
+    let missing = cache.path().join("no-such.db");
+    let (code, _, err) = run(
+        cache.path(),
+        &["scan", "oci-dri:x", "--db", missing.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`oci-dri:` is not a target kind")
+            && err.contains("did you mean `oci-dir:x`?"),
+        "{err}"
+    );
+    assert!(!missing.exists());
     // `name:tag` stays a registry reference, even close to a prefix.
     let (code, _, err) = run(cache.path(), &["scan", "app:1.2", "--offline", "--db", db]);
     assert_eq!(code, 2);

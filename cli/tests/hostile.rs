@@ -666,19 +666,54 @@ fn sbom_rows() -> Vec<Row> {
         row("SBOM that is not JSON", 2, "bom.json", |s| {
             scan(format!("sbom:{}", s.write("bom.json", b"{\"bomFormat\": ")))
         }),
+        // Issue 33: a component the gate cannot place is partial analysis
+        // naming it, never a pass on what is left.
         row(
             "CycloneDX component with a garbage purl",
-            2,
-            "purl",
+            3,
+            "`x 1` has the purl `pkg:%%%/::@@@/%%%`",
             move |s| {
                 scan(format!(
                     "sbom:{}",
                     s.write(
                         "bom.json",
                         cdx(
-                            r#"{"type":"library","name":"x","version":"1","purl":"pkg:::nonsense"}"#
+                            r#"{"type":"library","name":"x","version":"1","purl":"pkg:%%%/::@@@/%%%"}"#
                         )
                         .as_bytes()
+                    )
+                ))
+            },
+        ),
+        row(
+            "CycloneDX library without a purl",
+            3,
+            "`lodash 4.17.4` has no purl",
+            move |s| {
+                scan(format!(
+                    "sbom:{}",
+                    s.write(
+                        "bom.json",
+                        cdx(concat!(
+                            r#"{"type":"library","name":"lodash","version":"4.17.4"},"#,
+                            r#"{"type":"library","name":"requests","version":"2.19.0","purl":"pkg:pypi/requests@2.19.0"}"#
+                        ))
+                        .as_bytes()
+                    )
+                ))
+            },
+        ),
+        row(
+            "CycloneDX library of a purl type without advisories",
+            3,
+            "a purl type Portcullis has no advisories for",
+            move |s| {
+                scan(format!(
+                    "sbom:{}",
+                    s.write(
+                        "bom.json",
+                        cdx(r#"{"type":"library","name":"zlib","version":"1.3","purl":"pkg:generic/zlib@1.3"}"#)
+                            .as_bytes()
                     )
                 ))
             },
@@ -697,10 +732,24 @@ fn sbom_rows() -> Vec<Row> {
                 ))
             },
         ),
-        row("SPDX package with a garbage purl", 2, "purl", |s| {
-            let doc = r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","name":"x","packages":[{"SPDXID":"SPDXRef-1","name":"x","versionInfo":"1","externalRefs":[{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl","referenceLocator":"pkg:/%%%"}]}]}"#;
-            scan(format!("sbom:{}", s.write("bom.spdx.json", doc.as_bytes())))
-        }),
+        row(
+            "SPDX package with a garbage purl",
+            3,
+            "`x 1` has the purl",
+            |s| {
+                let doc = r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","name":"x","packages":[{"SPDXID":"SPDXRef-1","name":"x","versionInfo":"1","externalRefs":[{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl","referenceLocator":"pkg:%%%/::@@@/%%%"}]}]}"#;
+                scan(format!("sbom:{}", s.write("bom.spdx.json", doc.as_bytes())))
+            },
+        ),
+        row(
+            "SPDX library without a purl",
+            3,
+            "`lodash 4.17.4` has no purl",
+            |s| {
+                let doc = r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","name":"x","packages":[{"SPDXID":"SPDXRef-1","name":"lodash","versionInfo":"4.17.4","primaryPackagePurpose":"LIBRARY"}]}"#;
+                scan(format!("sbom:{}", s.write("bom.spdx.json", doc.as_bytes())))
+            },
+        ),
         row("SBOM of another format", 2, "bom.json", |s| {
             scan(format!(
                 "sbom:{}",

@@ -553,3 +553,91 @@ fn npm_aliases_are_kept_in_both_sbom_formats_and_read_back() {
         assert_eq!(aliases_in(&again), expected, "{format} read back");
     }
 }
+
+/// Issue 33: a library component the gate cannot place (no purl, nothing
+/// saying which ecosystem it is from) ends the gate undecided with one line
+/// naming it, in CycloneDX and SPDX; `--allow-partial` passes with the
+/// diagnostic in every report and the placed packages' findings kept.
+#[test]
+fn a_library_without_a_purl_is_partial_analysis_in_every_report() {
+    let cdx = r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[
+        {"type":"library","name":"lodash","version":"4.17.4"},
+        {"type":"library","name":"requests","version":"2.19.0","purl":"pkg:pypi/requests@2.19.0"}]}"#;
+    let spdx = r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","name":"x","packages":[
+        {"SPDXID":"SPDXRef-1","name":"lodash","versionInfo":"4.17.4","primaryPackagePurpose":"LIBRARY"},
+        {"SPDXID":"SPDXRef-2","name":"requests","versionInfo":"2.19.0","externalRefs":[{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl","referenceLocator":"pkg:pypi/requests@2.19.0"}]}]}"#;
+    let db = crate::scan::corpus_db();
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, document) in [("bom.cdx.json", cdx), ("bom.spdx.json", spdx)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, document).unwrap();
+        let target = format!("sbom:{}", path.display());
+        let run = |extra: &[&str]| {
+            support::portcullis(cache.path())
+                .args(["scan", &target, "--db", db.to_str().unwrap()])
+                .args(["--set", "fail-on=none", "--set", "kev=ignore"])
+                .args(extra)
+                .output()
+                .unwrap()
+        };
+        let said = "`lodash 4.17.4` has no purl";
+        let output = run(&[]);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            support::stderr(&output)
+        );
+        assert_eq!(output.status.code(), Some(3), "{name}: {text}");
+        assert!(text.contains(said), "{name}: {text}");
+        let reports: Vec<(&str, std::path::PathBuf)> =
+            ["json", "sarif", "junit", "markdown", "teamcity"]
+                .into_iter()
+                .map(|format| (format, dir.path().join(format!("{name}.{format}"))))
+                .collect();
+        let input = dir.path().join(format!("{name}.input.json"));
+        let mut extra = vec![
+            "--allow-partial".to_owned(),
+            "--policy-input".to_owned(),
+            input.display().to_string(),
+        ];
+        for (format, path) in &reports {
+            extra.extend(["-o".to_owned(), format!("{format}={}", path.display())]);
+        }
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let output = run(&extra);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{name}: {}",
+            support::stderr(&output)
+        );
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains(said),
+            "{name}: table"
+        );
+        for (format, path) in &reports {
+            let written = std::fs::read_to_string(path).unwrap();
+            assert!(
+                written.contains(said),
+                "{name}: {format} does not name lodash"
+            );
+        }
+        let document = std::fs::read_to_string(&input).unwrap();
+        let first: serde_json::Value =
+            serde_json::from_str(document.lines().next().unwrap()).unwrap();
+        assert!(
+            first["diagnostics"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(said)),
+            "{name}: the policy input does not name lodash"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&reports[0].1).unwrap()).unwrap();
+        let rows = finding_rows(&json);
+        assert!(
+            !rows.is_empty() && rows.iter().all(|(_, package, _)| package == "requests"),
+            "{name}: {rows:?}"
+        );
+    }
+}

@@ -427,10 +427,8 @@ pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<ScanSettings> {
     let file = file::load(args.config.as_deref())?;
     let freshness = freshness(args, &file)?;
     let read = read_config(&args.target)?;
-    let is_registry = matches!(
-        portcullis_engine::source::kind_of(&args.target.target),
-        Ok(TargetKind::Registry)
-    );
+    let kind = portcullis_engine::source::kind_of(&args.target.target);
+    let is_registry = matches!(kind, Ok(TargetKind::Registry));
     if args.offline && is_registry {
         anyhow::bail!(
             "`{}` is a registry reference, and `--offline` forbids the network (`docker:NAME` or `podman:NAME` reads an image from a local engine)",
@@ -439,6 +437,10 @@ pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<ScanSettings> {
     }
     let policies = policies(args, &file, &read.source)?;
     let suppressions = suppressions(args, &file)?;
+    // The target's syntax is checked after the settings and before the DB
+    // or the network is touched: a mistyped kind is exit 2 on a machine
+    // with no DB too.
+    kind?;
     let baseline = match &args.baseline {
         Some(path) => {
             let bytes = fs_err::read(path)?;

@@ -90,41 +90,70 @@ impl fmt::Display for Purl {
     }
 }
 
-/// Why a purl could not be read.
+/// Why a purl could not be read: the text and the rule of the spec it breaks.
 #[derive(Debug, thiserror::Error)]
-#[error("`{0}` is not a package URL (`pkg:type/namespace/name@version?qualifiers`)")]
-pub struct PurlError(String);
+#[error("`{text}` is not a package URL (`pkg:type/namespace/name@version?qualifiers`): {why}")]
+pub struct PurlError {
+    text: String,
+    why: &'static str,
+}
 
-/// Decodes `%XX` escapes; malformed escapes are kept as written.
-fn decode(text: &str) -> String {
+impl PurlError {
+    /// The rule of the purl spec the text breaks.
+    pub fn why(&self) -> &'static str {
+        self.why
+    }
+}
+
+/// Decodes `%XX` escapes; `None` when a `%` is not followed by two hex
+/// digits or the bytes are not UTF-8, as the spec allows neither.
+fn decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut index = 0;
     while let Some(&byte) = bytes.get(index) {
-        let escaped = (byte == b'%')
-            .then(|| bytes.get(index + 1..index + 3))
-            .flatten()
-            .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
-        match escaped {
-            Some(value) => {
-                out.push(value);
-                index += 3;
-            }
-            None => {
-                out.push(byte);
-                index += 1;
-            }
+        if byte == b'%' {
+            let hex = bytes.get(index + 1..index + 3)?;
+            let value = u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+            out.push(value);
+            index += 3;
+        } else {
+            out.push(byte);
+            index += 1;
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).ok()
+}
+
+/// The spec's type: ASCII letters, digits, `.`, `+` and `-`, not starting
+/// with a digit, never percent-encoded.
+fn is_type(text: &str) -> bool {
+    text.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-'))
+}
+
+/// The spec's qualifier key: ASCII letters, digits, `.`, `-` and `_`, not
+/// starting with a digit.
+fn is_qualifier_key(text: &str) -> bool {
+    text.bytes().next().is_some_and(|b| !b.is_ascii_digit())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
 impl std::str::FromStr for Purl {
     type Err = PurlError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let bad = || PurlError(text.to_owned());
-        let rest = text.strip_prefix("pkg:").ok_or_else(bad)?;
+        let bad = |why| PurlError {
+            text: text.to_owned(),
+            why,
+        };
+        let rest = text
+            .strip_prefix("pkg:")
+            .ok_or_else(|| bad("it does not start with `pkg:`"))?;
         let rest = rest.split('#').next().unwrap_or(rest);
         let (rest, qualifiers) = match rest.split_once('?') {
             Some((rest, qualifiers)) => (rest, Some(qualifiers)),
@@ -133,21 +162,32 @@ impl std::str::FromStr for Purl {
         let (kind, path) = rest
             .trim_start_matches('/')
             .split_once('/')
-            .ok_or_else(bad)?;
+            .ok_or_else(|| bad("it has no `/` between the type and the name"))?;
+        if !is_type(kind) {
+            return Err(bad(
+                "its type is not ASCII letters, digits, `.`, `+` or `-` starting with a letter",
+            ));
+        }
+        let escapes = || bad("it has a `%` that is not followed by two hex digits of UTF-8");
         let (path, version) = match path.rsplit_once('@') {
-            Some((path, version)) => (path, Some(decode(version))),
+            Some((path, version)) => (path, Some(decode(version).ok_or_else(escapes)?)),
             None => (path, None),
         };
         let (namespace, name) = match path.rsplit_once('/') {
             Some((namespace, name)) => (Some(namespace), name),
             None => (None, path),
         };
-        if kind.is_empty() || name.is_empty() {
-            return Err(bad());
+        let name = decode(name).ok_or_else(escapes)?;
+        if name.is_empty() {
+            return Err(bad("it has no name"));
         }
-        let mut purl = Purl::new(kind, &decode(name));
+        let mut purl = Purl::new(kind, &name);
         if let Some(namespace) = namespace {
-            let segments: Vec<String> = namespace.split('/').map(decode).collect();
+            let segments = namespace
+                .split('/')
+                .map(decode)
+                .collect::<Option<Vec<String>>>()
+                .ok_or_else(escapes)?;
             purl = purl.with_namespace(&segments.join("/"));
         }
         if let Some(version) = version {
@@ -158,8 +198,15 @@ impl std::str::FromStr for Purl {
             .split('&')
             .filter(|p| !p.is_empty())
         {
-            let (key, value) = pair.split_once('=').ok_or_else(bad)?;
-            purl = purl.with_qualifier(key, &decode(value));
+            let (key, value) = pair
+                .split_once('=')
+                .ok_or_else(|| bad("a qualifier has no `=`"))?;
+            if !is_qualifier_key(key) {
+                return Err(bad(
+                    "a qualifier key is not ASCII letters, digits, `.`, `-` or `_`",
+                ));
+            }
+            purl = purl.with_qualifier(key, &decode(value).ok_or_else(escapes)?);
         }
         Ok(purl)
     }
@@ -228,6 +275,27 @@ mod tests {
             (Some("@types"), "node")
         );
         assert!("not-a-purl".parse::<Purl>().is_err());
+    }
+
+    /// Issue 33: a purl whose type, escapes or qualifier keys break the spec
+    /// is refused, not read as a package of an unknown type.
+    #[test]
+    fn purls_that_break_the_spec_are_refused_with_the_rule() {
+        for (text, why) in [
+            ("pkg:%%%/::@@@/%%%", "type"),
+            ("pkg:1npm/x@1", "type"),
+            ("pkg:n%70m/x@1", "type"),
+            ("pkg:npm/x@1%zz", "`%`"),
+            ("pkg:npm/%ff%fe@1", "`%`"),
+            ("pkg:npm/x@1?1a=b", "qualifier key"),
+            ("pkg:npm/@1", "no name"),
+            ("pkg:npm", "no `/`"),
+        ] {
+            let error = text.parse::<Purl>().unwrap_err();
+            assert!(error.why().contains(why), "{text}: {error}");
+        }
+        // What the spec allows: `+` and `.` in the type, `_` in a qualifier key.
+        assert!("pkg:c++.x/lib@1?build_id=7".parse::<Purl>().is_ok());
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde::Serialize;
 use portcullis_assess::go_symbols::CodeDetermination;
 use portcullis_assess::{AssessedCheck, AssessedFinding};
 use portcullis_catalog::{Inventory, Package};
+use portcullis_match::Unmatchable;
 use portcullis_source::TargetSummary;
 
 pub const API_VERSION: &str = "portcullis.policy/v1";
@@ -35,7 +36,20 @@ struct Document<'a> {
     packages: Vec<InputPackage<'a>>,
     findings: Vec<InputFinding<'a>>,
     checks: Vec<InputCheck<'a>>,
+    /// What the analysis could not evaluate (files, SBOM components,
+    /// packages whose advisories could not be matched), so a module
+    /// decides knowing it; the host itself refuses a partial analysis
+    /// unless `--allow-partial`.
+    diagnostics: Vec<InputDiagnostic>,
     settings: &'a BTreeMap<String, serde_json::Value>,
+}
+
+/// A part the analysis could not evaluate.
+#[derive(Serialize)]
+struct InputDiagnostic {
+    path: String,
+    layer: Option<String>,
+    message: String,
 }
 
 /// A hygiene or secret check that fired (secrets redacted).
@@ -131,8 +145,31 @@ pub fn document(
     inventory: &Inventory,
     findings: &[AssessedFinding],
     checks: &[AssessedCheck],
+    unmatchable: &[Unmatchable],
     settings: &BTreeMap<String, serde_json::Value>,
 ) -> Result<Vec<u8>, serde_json::Error> {
+    let layer = |index: Option<usize>| index.and_then(|i| target.layers.get(i).cloned());
+    let diagnostics = inventory
+        .diagnostics
+        .iter()
+        .map(|d| InputDiagnostic {
+            path: d.path.clone(),
+            layer: layer(d.layer),
+            message: d.message.clone(),
+        })
+        .chain(unmatchable.iter().map(|u| {
+            let package = inventory.package(u.package);
+            let location = package.locations.first();
+            InputDiagnostic {
+                path: location.map_or_else(String::new, |l| l.path.clone()),
+                layer: layer(location.and_then(|l| l.layer)),
+                message: format!(
+                    "`{}` {} could not be evaluated: {}",
+                    package.name, package.version, u.why
+                ),
+            }
+        }))
+        .collect();
     let findings = findings
         .iter()
         .map(|assessed| {
@@ -184,6 +221,7 @@ pub fn document(
                 }
             })
             .collect(),
+        diagnostics,
         settings,
     })
 }

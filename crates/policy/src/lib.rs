@@ -300,6 +300,7 @@ pub fn decide_prepared(
                 subject.inventory,
                 subject.findings,
                 subject.checks,
+                subject.unmatchable,
                 &policy.settings,
             )
             .map_err(|source| Error::BadDecision {

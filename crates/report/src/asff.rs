@@ -257,13 +257,66 @@ fn finding(entry: &Entry<'_>, report: &Report, key: &TargetKey, config: &RenderC
     }
 }
 
-/// The `BatchImportFindings` body for every finding of `report`.
+/// An informational finding for a part the analysis could not evaluate, so
+/// Security Hub shows that the image's findings may be incomplete.
+fn not_evaluated(
+    diagnostic: &portcullis_catalog::Diagnostic,
+    report: &Report,
+    key: &TargetKey,
+    config: &RenderConfig,
+) -> Finding {
+    let account = &config.aws.account;
+    let region = &config.aws.region;
+    let text = format!("{}: {}", diagnostic.path, diagnostic.message);
+    Finding {
+        schema_version: "2018-10-08",
+        id: format!(
+            "portcullis/{}/analysis/{}",
+            key.category().trim_end_matches('/'),
+            super::uuid_from(&text)
+        ),
+        product_arn: format!("arn:aws:securityhub:{region}:{account}:product/{account}/default"),
+        generator_id: "portcullis/analysis".to_owned(),
+        aws_account_id: account.clone(),
+        types: vec!["Software and Configuration Checks/Portcullis/Not evaluated"],
+        created_at: config.created.clone(),
+        updated_at: config.created.clone(),
+        severity: FindingSeverity {
+            label: "INFORMATIONAL",
+            original: "not evaluated".to_owned(),
+        },
+        title: cut(&format!("not evaluated: {}", diagnostic.path), MAX_TITLE),
+        description: cut(&text, MAX_DESCRIPTION),
+        remediation: Remediation {
+            recommendation: Recommendation {
+                text: "fix the input so every part can be read, then scan again".to_owned(),
+                url: None,
+            },
+        },
+        product_fields: std::collections::BTreeMap::from([(
+            "portcullis/kind".to_owned(),
+            "not-evaluated".to_owned(),
+        )]),
+        resources: vec![resource(report, key, region)],
+        vulnerabilities: Vec::new(),
+        record_state: "ACTIVE",
+        workflow: Workflow { status: "NEW" },
+    }
+}
+
+/// The `BatchImportFindings` body for every finding of `report` and every
+/// part it could not evaluate.
 pub(super) fn document(report: &Report, config: &RenderConfig) -> Import {
     let key = TargetKey::of(report);
-    Import {
-        findings: entries::entries(report)
+    let mut findings: Vec<Finding> = entries::entries(report)
+        .iter()
+        .map(|entry| finding(entry, report, &key, config))
+        .collect();
+    findings.extend(
+        report
+            .diagnostics()
             .iter()
-            .map(|entry| finding(entry, report, &key, config))
-            .collect(),
-    }
+            .map(|diagnostic| not_evaluated(diagnostic, report, &key, config)),
+    );
+    Import { findings }
 }

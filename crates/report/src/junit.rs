@@ -1,7 +1,9 @@
 //! JUnit XML, as Jenkins' `junit`, GitLab and TeamCity's XML report import
-//! read it: one test case per finding and per policy violation. A finding a
-//! failing policy named is a `<failure>`; a suppressed one is `<skipped>`; a
-//! policy that could not decide is an `<error>`.
+//! read it: one test case per finding, per policy violation and per part
+//! the analysis could not evaluate. A finding a failing policy named is a
+//! `<failure>`; a suppressed one is `<skipped>`; a policy that could not
+//! decide is an `<error>`; a part not evaluated is an `<error>` when it left
+//! the gate undecided and `<skipped>` when `--allow-partial` accepted it.
 
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
@@ -118,6 +120,29 @@ fn policy_cases(decision: &Decision) -> Vec<Case> {
         .collect()
 }
 
+fn diagnostic_cases(report: &Report) -> Vec<Case> {
+    report
+        .diagnostics()
+        .into_iter()
+        .map(|diagnostic| {
+            let message = format!("not evaluated: {}", diagnostic.message);
+            Case {
+                classname: "portcullis.analysis".to_owned(),
+                name: diagnostic.path.clone(),
+                outcome: match report.verdict {
+                    Verdict::Error => Outcome::Error {
+                        message: message.clone(),
+                    },
+                    Verdict::Fail | Verdict::Warn | Verdict::Pass => Outcome::Skipped {
+                        message: message.clone(),
+                    },
+                },
+                details: format!("{}: {message}", diagnostic.path),
+            }
+        })
+        .collect()
+}
+
 fn write_case(writer: &mut Writer<Vec<u8>>, case: &Case) -> std::io::Result<()> {
     let element = writer
         .create_element("testcase")
@@ -214,7 +239,7 @@ pub(super) fn render(report: &Report, config: &RenderConfig) -> std::io::Result<
             .iter()
             .map(|(name, n)| ((*name).to_owned(), n.to_string())),
     );
-    let suites = [
+    let mut suites = vec![
         Suite {
             name: format!("portcullis findings: {target}"),
             properties,
@@ -226,6 +251,14 @@ pub(super) fn render(report: &Report, config: &RenderConfig) -> std::io::Result<
             cases: report.decisions.iter().flat_map(policy_cases).collect(),
         },
     ];
+    let not_evaluated = diagnostic_cases(report);
+    if !not_evaluated.is_empty() {
+        suites.push(Suite {
+            name: format!("portcullis analysis: {target}"),
+            properties: Vec::new(),
+            cases: not_evaluated,
+        });
+    }
     let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
     writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let total = |f: &dyn Fn(&Suite) -> usize| suites.iter().map(f).sum::<usize>().to_string();

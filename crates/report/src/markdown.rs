@@ -58,6 +58,7 @@ pub(super) fn render(report: &Report) -> String {
         report.db.built_at
     );
     policies(&mut out, report);
+    not_evaluated(&mut out, report);
     let open: Vec<_> = all.iter().filter(|e| e.suppressed.is_none()).collect();
     if open.is_empty() {
         let _ = writeln!(out, "No open findings.");
@@ -86,6 +87,38 @@ fn policies(out: &mut String, report: &Report) {
         if decision.violations.len() > 5 {
             let _ = writeln!(out, "  - … and {} more", decision.violations.len() - 5);
         }
+    }
+    out.push('\n');
+}
+
+/// Diagnostics listed in the summary before "… and N more".
+const MAX_LISTED_DIAGNOSTICS: usize = 20;
+
+/// What the analysis could not evaluate (files, packages, components).
+fn not_evaluated(out: &mut String, report: &Report) {
+    let diagnostics = report.diagnostics();
+    if diagnostics.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "**Analysis was partial: not evaluated**
+"
+    );
+    for diagnostic in diagnostics.iter().take(MAX_LISTED_DIAGNOSTICS) {
+        let _ = writeln!(
+            out,
+            "- `{}`: {}",
+            cell(&diagnostic.path),
+            cell(&diagnostic.message)
+        );
+    }
+    if diagnostics.len() > MAX_LISTED_DIAGNOSTICS {
+        let _ = writeln!(
+            out,
+            "- … and {} more",
+            diagnostics.len() - MAX_LISTED_DIAGNOSTICS
+        );
     }
     out.push('\n');
 }

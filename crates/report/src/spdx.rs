@@ -223,7 +223,24 @@ pub(super) fn document(
         license_declared: "NOASSERTION".to_owned(),
         copyright_text: "NOASSERTION",
         source_info: Some(format!("{} target", target.kind.name())),
-        comment: None,
+        // SPDX 2.3 has no field for what a tool could not read: the
+        // image's comment says it, one line per part, as CycloneDX's
+        // `portcullis:analysis:skipped` properties do.
+        comment: inventory.partial().then(|| {
+            let lines: Vec<String> = inventory
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    format!(
+                        "not evaluated: {} ({}): {}",
+                        d.path,
+                        target.layer_label(d.layer),
+                        d.message
+                    )
+                })
+                .collect();
+            format!("analysis was partial\n{}", lines.join("\n"))
+        }),
         primary_package_purpose: Some("CONTAINER"),
         external_refs: Vec::new(),
     }];

@@ -1,5 +1,6 @@
 //! TeamCity service messages: inspections (one inspection type per rule),
-//! a test per finding and per policy violation, build statistics with the
+//! a test per finding and per policy violation, a warning per part the
+//! analysis could not evaluate, build statistics with the
 //! counts, and a `buildProblem` when the gate fails or cannot decide, so
 //! TeamCity fails the build on the problem rather than on the exit code alone.
 //!
@@ -124,6 +125,19 @@ pub(super) fn render(report: &Report) -> String {
         ],
     );
     inspections(&mut out, &all);
+    for diagnostic in report.diagnostics() {
+        message(
+            &mut out,
+            "message",
+            &[
+                (
+                    "text",
+                    &format!("not evaluated: {}: {}", diagnostic.path, diagnostic.message),
+                ),
+                ("status", "WARNING"),
+            ],
+        );
+    }
     tests(&mut out, report, &all);
     statistics(&mut out, &counts);
     let summary = counts

@@ -63,10 +63,31 @@ pub(super) fn detect(target: &str) -> Result<(TargetKind, String), Error> {
     Err(Error::UnknownTarget(target.to_owned()))
 }
 
+/// Words shorter than this are never taken for a mistyped prefix when what
+/// follows could be a tag: `app:1.2` stays a reference though it is two
+/// typos from `zip:`.
+const MIN_TYPO_WORD_CHARS: usize = 5;
+
+/// Whether `text` can be a tag (`[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`), so
+/// that `word:text` may be an image on Docker Hub.
+fn is_tag(text: &str) -> bool {
+    text.len() <= 128
+        && text
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
 /// `oci-dri:PATH`: a word and a colon that cannot start a reference, because
 /// what follows looks like a path (where a tag or a port would be) or is a
 /// file or folder that exists; the nearest known prefix (a typo or two away)
-/// is suggested. `app:1.2` stays a reference even when it is close to `zip:`.
+/// is suggested. `oci-dri:x`, where `x` could be a tag, is taken for the
+/// typo too when the word is at least `MIN_TYPO_WORD_CHARS` long and a typo
+/// or two from a prefix (`registry:NAME:TAG` forces the image); `app:1.2`
+/// and `myregistry:5000/app` stay references.
 fn unknown_prefix(target: &str) -> Option<Error> {
     let (word, rest) = target.split_once(':')?;
     if word.is_empty() || !word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
@@ -79,7 +100,8 @@ fn unknown_prefix(target: &str) -> Option<Error> {
         .min()
         .filter(|(distance, _)| *distance <= 2);
     let path_like = rest.starts_with(['/', '.', '~']) || Path::new(rest).exists();
-    if !path_like {
+    let typo = nearest.is_some() && word.chars().count() >= MIN_TYPO_WORD_CHARS && is_tag(rest);
+    if !path_like && !typo {
         return None;
     }
     Some(Error::UnknownPrefix {
@@ -147,5 +169,50 @@ fn sniff_tarball(path: &Path) -> Result<TargetKind, Error> {
             path: path.to_owned(),
             why: "the tar archive has neither `manifest.json` nor `index.json`",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn suggestion(target: &str) -> Option<String> {
+        match detect(target) {
+            Err(Error::UnknownPrefix { suggestion, .. }) => suggestion,
+            Err(other) => panic!("{target}: {other}"),
+            Ok((kind, _)) => panic!("{target} read as {kind:?}"),
+        }
+    }
+
+    /// Issue 33: a mistyped kind is said before anything is opened, with the
+    /// kind it was likely meant to be.
+    #[test]
+    fn a_mistyped_kind_is_refused_with_the_nearest_one() {
+        assert_eq!(suggestion("oci-dri:x").as_deref(), Some("oci-dir:x"));
+        assert_eq!(
+            suggestion("oci-dri:./image").as_deref(),
+            Some("oci-dir:./image")
+        );
+        assert_eq!(
+            suggestion("dokcer-archive:/tmp/a.tar").as_deref(),
+            Some("docker-archive:/tmp/a.tar")
+        );
+        assert_eq!(suggestion("podmn:app").as_deref(), Some("podman:app"));
+    }
+
+    #[test]
+    fn references_that_resemble_a_kind_stay_references() {
+        for target in [
+            "app:1.2",
+            "zipp:3.1",
+            "myregistry:5000/app:1",
+            "registry.example.com/app:1",
+            "busybox:latest",
+        ] {
+            assert!(
+                matches!(detect(target), Ok((TargetKind::Registry, _))),
+                "{target}"
+            );
+        }
     }
 }

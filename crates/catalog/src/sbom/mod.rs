@@ -7,10 +7,14 @@
 //! `name` differently. The source package a distro package was built from
 //! comes from the purl's `upstream` qualifier or the properties Portcullis,
 //! Syft and Trivy write; SPDX's from `sourceInfo` (`built package from: …`).
-//! A component whose purl cannot be read makes the SBOM unusable; one that
-//! names no version, or distro packages of no release Portcullis knows
-//! (from `distro=` or the document's operating-system entry), are
-//! diagnostics: a gate must not drop a package it was told about.
+//! Every component that is a package (a library, framework or application,
+//! or anything with a version that is not a file, an operating system, an
+//! image or the document's own subject) becomes a package or a diagnostic:
+//! a purl that breaks the spec, a purl type Portcullis has no advisories
+//! for, no purl and nothing that places it for certain (`placement`), no
+//! version, or distro packages of no release Portcullis knows (from
+//! `distro=` or the document's operating-system entry). A gate must not
+//! drop a package it was told about.
 //!
 //! Specs: <https://cyclonedx.org/docs/1.6/json/>, <https://spdx.github.io/spdx-spec/v2.3/>.
 
@@ -19,7 +23,9 @@ use serde::Deserialize;
 use crate::inventory::Diagnostic;
 use crate::package::{Location, Package, PackageKind, Proof, SourcePackage};
 use crate::{Inventory, ParseError};
-use portcullis_model::{Ecosystem, Purl};
+use portcullis_model::{quote, Ecosystem, Purl};
+
+mod placement;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -30,6 +36,19 @@ struct RawDocument {
     components: Vec<RawComponent>,
     #[serde(default)]
     packages: Vec<RawSpdxPackage>,
+    /// SPDX 2.2's list of what the document describes.
+    #[serde(default)]
+    document_describes: Vec<String>,
+    #[serde(default)]
+    relationships: Vec<RawRelationship>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawRelationship {
+    spdx_element_id: String,
+    relationship_type: String,
+    related_spdx_element: String,
 }
 
 #[derive(Deserialize)]
@@ -37,8 +56,10 @@ struct RawComponent {
     #[serde(rename = "type")]
     kind: Option<String>,
     name: Option<String>,
+    group: Option<String>,
     version: Option<String>,
     purl: Option<String>,
+    cpe: Option<String>,
     #[serde(default)]
     components: Vec<RawComponent>,
     evidence: Option<RawEvidence>,
@@ -83,6 +104,8 @@ struct RawOccurrence {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawSpdxPackage {
+    #[serde(rename = "SPDXID")]
+    spdx_id: Option<String>,
     name: Option<String>,
     primary_package_purpose: Option<String>,
     version_info: Option<String>,
@@ -260,7 +283,7 @@ fn package(purl: Purl, described: Described<'_>, os: Option<&(String, String)>) 
                 layer: None,
                 message: format!(
                     "the package `{}` has no version, neither in its purl nor beside it: it cannot be matched",
-                    portcullis_model::quote(&purl.to_string())
+                    quote(&purl.to_string())
                 ),
             })
         }
@@ -314,15 +337,112 @@ impl Read {
     }
 }
 
-/// Reads a purl an SBOM gives; a malformed one makes the SBOM unusable.
-fn parse_purl(text: &str, name: Option<&str>) -> Result<Purl, ParseError> {
-    text.parse::<Purl>().map_err(|error| {
-        ParseError::text(format!(
-            "the package `{}` has the purl `{}`, which is not a package URL: {error}",
-            portcullis_model::quote(name.unwrap_or("?")),
-            portcullis_model::quote(text)
-        ))
-    })
+/// Roles (CycloneDX `type`, SPDX `primaryPackagePurpose`, lowercased) of
+/// entries that are no package, unless their purl is one Portcullis matches.
+const NOT_PACKAGE_ROLES: [&str; 8] = [
+    "file",
+    "operating-system",
+    "container",
+    "data",
+    "machine-learning-model",
+    "cryptographic-asset",
+    "source",
+    "device",
+];
+
+/// Purl types that name an image, not a package in it.
+const IMAGE_PURL_TYPES: [&str; 2] = ["oci", "docker"];
+
+/// One entry of an SBOM, in either format's words.
+struct Listed<'a> {
+    role: Option<String>,
+    purl: Option<&'a str>,
+    group: Option<&'a str>,
+    cpes: Vec<&'a str>,
+    /// Package types tools wrote for it or for the application it is in.
+    tool_types: Vec<&'a str>,
+    /// Whether the document says it describes this entry (SPDX).
+    subject: bool,
+    described: Described<'a>,
+}
+
+impl Listed<'_> {
+    /// `name version` as the document writes them, for messages.
+    fn label(&self) -> String {
+        let name = self.described.name.unwrap_or("?");
+        match self.described.version.filter(|v| !v.is_empty()) {
+            Some(version) => quote(&format!("{name} {version}")),
+            None => quote(name),
+        }
+    }
+
+    fn unreadable(&self, why: String) -> Entry {
+        Entry::Unreadable(Diagnostic {
+            path: self.described.path.to_owned(),
+            layer: None,
+            message: format!(
+                "the component `{}` {why}: it cannot be matched",
+                self.label()
+            ),
+        })
+    }
+}
+
+/// What one listed entry is: a package, no package, or a package the gate
+/// cannot evaluate (said, never dropped).
+fn entry(listed: Listed<'_>, os: Option<&(String, String)>) -> Entry {
+    let not_a_package = listed
+        .role
+        .as_deref()
+        .is_some_and(|role| NOT_PACKAGE_ROLES.contains(&role));
+    let purl = match listed.purl {
+        Some(text) => match text.parse::<Purl>() {
+            Ok(purl) => purl,
+            Err(error) => {
+                return listed.unreadable(format!(
+                    "has the purl `{}`, which is not a package URL ({})",
+                    quote(text),
+                    error.why()
+                ))
+            }
+        },
+        None => {
+            let versionless = listed.described.version.is_none_or(str::is_empty);
+            let grouping = versionless
+                && listed.cpes.is_empty()
+                && matches!(listed.role.as_deref(), None | Some("application"));
+            if not_a_package || listed.subject || grouping {
+                // A file, an OS, the document's subject, or a tool's
+                // grouping of packages (Trivy's application per lock file).
+                return Entry::NotAPackage;
+            }
+            let Some(version) = listed.described.version.filter(|v| !v.is_empty()) else {
+                return listed.unreadable("has neither a purl nor a version".to_owned());
+            };
+            let unplaced = placement::Unplaced {
+                name: listed.described.name.unwrap_or_default(),
+                group: listed.group,
+                version,
+                tool_types: listed.tool_types.clone(),
+                cpes: listed.cpes.clone(),
+            };
+            match placement::place(&unplaced) {
+                Ok(purl) => purl,
+                Err(why) => return listed.unreadable(format!("has no purl, and {why}")),
+            }
+        }
+    };
+    if kind_of(&purl).is_none() {
+        if not_a_package || listed.subject || IMAGE_PURL_TYPES.contains(&purl.kind()) {
+            return Entry::NotAPackage;
+        }
+        return listed.unreadable(format!(
+            "is a `{}` package (`{}`), a purl type Portcullis has no advisories for",
+            quote(purl.kind()),
+            quote(&purl.to_string())
+        ));
+    }
+    package(purl, listed.described, os)
 }
 
 /// A CycloneDX component's source package, from the properties each tool writes.
@@ -366,16 +486,40 @@ fn spdx_source(source_info: Option<&str>) -> Option<(String, Option<String>)> {
     Some((name, words.next().map(str::to_owned)))
 }
 
-fn components(list: &[RawComponent], sbom_path: &str, out: &mut Read) -> Result<(), ParseError> {
+/// Trivy's property for the package type of an application's components.
+const TRIVY_TYPE: &str = "aquasecurity:trivy:Type";
+
+/// The package types CycloneDX properties name (Syft's, Trivy's).
+fn tool_types(properties: &[RawProperty]) -> impl Iterator<Item = &str> {
+    properties
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.name.as_str(),
+                "syft:package:type" | "aquasecurity:trivy:PkgType" | TRIVY_TYPE
+            )
+        })
+        .map(|p| p.value.as_str())
+}
+
+/// Reads `list`; `inherited` are the package types of the components it is nested in.
+fn components(list: &[RawComponent], inherited: &[&str], sbom_path: &str, out: &mut Read) {
     for component in list {
-        if let Some(text) = component.purl.as_deref() {
-            let purl = parse_purl(text, component.name.as_deref())?;
-            let path = component
-                .evidence
-                .as_ref()
-                .and_then(|e| e.occurrences.first())
-                .map_or(sbom_path, |o| o.location.as_str());
-            let described = Described {
+        let path = component
+            .evidence
+            .as_ref()
+            .and_then(|e| e.occurrences.first())
+            .map_or(sbom_path, |o| o.location.as_str());
+        let mut types: Vec<&str> = inherited.to_vec();
+        types.extend(tool_types(&component.properties));
+        let listed = Listed {
+            role: component.kind.as_deref().map(str::to_ascii_lowercase),
+            purl: component.purl.as_deref(),
+            group: component.group.as_deref(),
+            cpes: component.cpe.as_deref().into_iter().collect(),
+            tool_types: types.clone(),
+            subject: false,
+            described: Described {
                 name: component.name.as_deref(),
                 version: component.version.as_deref(),
                 source: component_source(&component.properties),
@@ -386,46 +530,68 @@ fn components(list: &[RawComponent], sbom_path: &str, out: &mut Read) -> Result<
                     .filter(|p| p.name == "portcullis:package:alias" && !p.value.is_empty())
                     .map(|p| p.value.clone())
                     .collect(),
-            };
-            let entry = package(purl, described, out.os.as_ref());
-            out.add(entry);
-        }
-        components(&component.components, sbom_path, out)?;
+            },
+        };
+        let entry = entry(listed, out.os.as_ref());
+        out.add(entry);
+        components(&component.components, &types, sbom_path, out);
     }
-    Ok(())
 }
 
-fn spdx_packages(
-    list: &[RawSpdxPackage],
-    sbom_path: &str,
-    out: &mut Read,
-) -> Result<(), ParseError> {
+/// The SPDX ids the document says it describes.
+fn spdx_subjects(raw: &RawDocument) -> Vec<&str> {
+    raw.document_describes
+        .iter()
+        .map(String::as_str)
+        .chain(
+            raw.relationships
+                .iter()
+                .filter(|r| {
+                    r.relationship_type == "DESCRIBES" && r.spdx_element_id == "SPDXRef-DOCUMENT"
+                })
+                .map(|r| r.related_spdx_element.as_str()),
+        )
+        .collect()
+}
+
+fn spdx_packages(list: &[RawSpdxPackage], subjects: &[&str], sbom_path: &str, out: &mut Read) {
     for spdx in list {
-        let Some(reference) = spdx
-            .external_refs
-            .iter()
-            .find(|r| r.reference_type == "purl")
-        else {
-            continue;
+        let reference = |kind: &'static str| {
+            spdx.external_refs
+                .iter()
+                .filter(move |r| r.reference_type == kind)
+                .map(|r| r.reference_locator.as_str())
         };
-        let purl = parse_purl(&reference.reference_locator, spdx.name.as_deref())?;
-        let described = Described {
-            name: spdx.name.as_deref(),
-            version: spdx.version_info.as_deref(),
-            source: spdx_source(spdx.source_info.as_deref()),
-            path: sbom_path,
-            // Portcullis's SPDX writes an npm alias as `also installed as: a, b`.
-            aliases: spdx
-                .comment
+        let listed = Listed {
+            role: spdx
+                .primary_package_purpose
                 .as_deref()
-                .and_then(|c| c.strip_prefix("also installed as: "))
-                .map(|list| list.split(", ").map(str::to_owned).collect())
-                .unwrap_or_default(),
+                .map(|p| p.to_ascii_lowercase().replace('_', "-")),
+            purl: reference("purl").next(),
+            group: None,
+            cpes: reference("cpe23Type").collect(),
+            tool_types: Vec::new(),
+            subject: spdx
+                .spdx_id
+                .as_deref()
+                .is_some_and(|id| subjects.contains(&id)),
+            described: Described {
+                name: spdx.name.as_deref(),
+                version: spdx.version_info.as_deref(),
+                source: spdx_source(spdx.source_info.as_deref()),
+                path: sbom_path,
+                // Portcullis's SPDX writes an npm alias as `also installed as: a, b`.
+                aliases: spdx
+                    .comment
+                    .as_deref()
+                    .and_then(|c| c.strip_prefix("also installed as: "))
+                    .map(|list| list.split(", ").map(str::to_owned).collect())
+                    .unwrap_or_default(),
+            },
         };
-        let entry = package(purl, described, out.os.as_ref());
+        let entry = entry(listed, out.os.as_ref());
         out.add(entry);
     }
-    Ok(())
 }
 
 /// The operating system a document names: a CycloneDX `operating-system`
@@ -457,13 +623,13 @@ pub fn read(bytes: &[u8], sbom_path: &str) -> Result<Inventory, ParseError> {
         ..Read::default()
     };
     if raw.bom_format.as_deref() == Some("CycloneDX") {
-        components(&raw.components, sbom_path, &mut read)?;
+        components(&raw.components, &[], sbom_path, &mut read);
     } else if raw
         .spdx_version
         .as_deref()
         .is_some_and(|v| v.starts_with("SPDX-2"))
     {
-        spdx_packages(&raw.packages, sbom_path, &mut read)?;
+        spdx_packages(&raw.packages, &spdx_subjects(&raw), sbom_path, &mut read);
     } else {
         return Err(ParseError::text(
             "it is neither CycloneDX (`bomFormat`) nor SPDX 2 (`spdxVersion`) JSON",
@@ -497,7 +663,7 @@ pub fn read(bytes: &[u8], sbom_path: &str) -> Result<Inventory, ParseError> {
             message: format!(
                 "{} distro packages (the first `{}`) name no distribution release Portcullis has advisories for, neither in their purl's `distro=` nor in an operating-system entry: they could not be matched",
                 unplaced.len(),
-                portcullis_model::quote(&first.purl.to_string())
+                quote(&first.purl.to_string())
             ),
         });
     }
@@ -620,17 +786,116 @@ mod tests {
         assert_eq!(source(&spdx), glibc);
     }
 
+    /// The diagnostics of reading `bom`, which must yield no package.
+    fn said(bom: &str) -> Vec<String> {
+        let inventory = read(bom.as_bytes(), "b").unwrap();
+        assert!(inventory.packages().is_empty(), "{bom}");
+        inventory
+            .diagnostics
+            .iter()
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
+    fn spdx(package: &str) -> String {
+        format!(
+            r#"{{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","packages":[{package}]}}"#
+        )
+    }
+
+    /// Issue 33: a component whose purl breaks the spec, of a purl type
+    /// Portcullis cannot match, or with no purl and nothing that places it,
+    /// is a diagnostic naming it, in both formats; never dropped.
     #[test]
-    fn a_malformed_purl_makes_the_sbom_unusable_and_a_versionless_one_is_said() {
-        for component in [
-            r#"{"name":"x","version":"1","purl":"pkg:"}"#,
-            r#"{"name":"x","version":"1","purl":"not a purl at all"}"#,
+    fn a_package_the_gate_cannot_place_is_said_with_its_name() {
+        for (component, says) in [
+            (
+                r#"{"type":"library","name":"x","version":"1","purl":"pkg:%%%/::@@@/%%%"}"#,
+                "`x 1` has the purl",
+            ),
+            (
+                r#"{"name":"x","version":"1","purl":"pkg:"}"#,
+                "not a package URL",
+            ),
+            (
+                r#"{"name":"x","version":"1","purl":"not a purl at all"}"#,
+                "not a package URL",
+            ),
+            (
+                r#"{"type":"library","name":"lodash","version":"4.17.4"}"#,
+                "`lodash 4.17.4` has no purl, and nothing",
+            ),
+            (
+                r#"{"type":"framework","name":"spring"}"#,
+                "neither a purl nor a version",
+            ),
+            (
+                r#"{"type":"library","name":"zlib","version":"1.3","purl":"pkg:generic/zlib@1.3"}"#,
+                "a purl type Portcullis has no advisories for",
+            ),
         ] {
-            let Err(ParseError::Unusable(why)) = read(cyclonedx(component).as_bytes(), "b") else {
-                panic!("{component} was accepted");
-            };
-            assert!(why.contains("purl"), "{why}");
+            let messages = said(&cyclonedx(component));
+            assert_eq!(messages.len(), 1, "{component}: {messages:?}");
+            assert!(messages[0].contains(says), "{component}: {messages:?}");
         }
+        for (package, says) in [
+            (
+                r#"{"SPDXID":"SPDXRef-1","name":"x","versionInfo":"1","externalRefs":[{"referenceType":"purl","referenceLocator":"pkg:%%%/::@@@/%%%"}]}"#,
+                "`x 1` has the purl",
+            ),
+            (
+                r#"{"SPDXID":"SPDXRef-1","name":"lodash","versionInfo":"4.17.4","primaryPackagePurpose":"LIBRARY"}"#,
+                "`lodash 4.17.4` has no purl",
+            ),
+        ] {
+            let messages = said(&spdx(package));
+            assert_eq!(messages.len(), 1, "{package}: {messages:?}");
+            assert!(messages[0].contains(says), "{package}: {messages:?}");
+        }
+    }
+
+    #[test]
+    fn files_systems_images_subjects_and_groupings_are_no_packages() {
+        for component in [
+            r#"{"type":"file","name":"/etc/passwd","version":"1"}"#,
+            r#"{"type":"operating-system","name":"debian","version":"12.5"}"#,
+            r#"{"type":"container","name":"app","version":"sha256:abc"}"#,
+            // Trivy's application per lock file: no version, no purl.
+            r#"{"type":"application","name":"package-lock.json","properties":[{"name":"aquasecurity:trivy:Type","value":"npm"}]}"#,
+        ] {
+            assert_eq!(
+                said(&cyclonedx(component)),
+                Vec::<String>::new(),
+                "{component}"
+            );
+        }
+        // The document's own subject (Syft's source package) and an image.
+        let subject = r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","documentDescribes":["SPDXRef-root"],
+            "packages":[{"SPDXID":"SPDXRef-root","name":"/work/project","versionInfo":"1"},
+            {"SPDXID":"SPDXRef-2","name":"img","versionInfo":"1","primaryPackagePurpose":"CONTAINER"}]}"#;
+        assert_eq!(said(subject), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_purl_less_component_is_placed_by_what_the_document_says_for_certain() {
+        let lodash = one(&cyclonedx(
+            r#"{"type":"library","name":"lodash","version":"4.17.4","cpe":"cpe:2.3:a:lodash:lodash:4.17.4:*:*:*:*:node.js:*:*"}"#,
+        ));
+        assert_eq!(lodash.purl.to_string(), "pkg:npm/lodash@4.17.4");
+        // Nested in Trivy's application for a lock file.
+        let nested = one(&cyclonedx(
+            r#"{"type":"application","name":"package-lock.json","properties":[{"name":"aquasecurity:trivy:Type","value":"npm"}],
+               "components":[{"type":"library","group":"@babel","name":"core","version":"7.0.0"}]}"#,
+        ));
+        assert_eq!(nested.name, "@babel/core");
+        let syft = one(&spdx(
+            r#"{"SPDXID":"SPDXRef-1","name":"requests","versionInfo":"2.19.0","externalRefs":[{"referenceType":"cpe23Type","referenceLocator":"cpe:2.3:a:python:requests:2.19.0:*:*:*:*:python:*:*"}]}"#,
+        ));
+        assert_eq!(syft.purl.to_string(), "pkg:pypi/requests@2.19.0");
+    }
+
+    #[test]
+    fn a_versionless_purl_is_said() {
         // No version: the package cannot be matched, and the analysis says so.
         let versionless = r#"{"name":"libc6","purl":"pkg:deb/debian/libc6?distro=debian-12"}"#;
         let inventory = read(cyclonedx(versionless).as_bytes(), "b").unwrap();
