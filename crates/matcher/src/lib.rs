@@ -7,7 +7,8 @@
 //! Range semantics: <https://ossf.github.io/osv-schema/#evaluation>.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 
 use portcullis_catalog::{Inventory, Package, PackageId, PackageKind};
 use portcullis_model::{Ecosystem, VulnId};
@@ -461,8 +462,12 @@ pub fn find(
     let mut findings = Vec::new();
     let mut unmatchable = Vec::new();
     let mut advisory_cache: BTreeMap<String, Option<AdvisoryInfo>> = BTreeMap::new();
+    // The rows of each (ecosystem, name), read and parsed once however many
+    // packages (copies, versions) share the name.
+    let mut rows_cache: HashMap<(String, String), Rc<Vec<AffectedRow>>> = HashMap::new();
     for (id, package) in inventory.iter() {
         let mut matches: Vec<Matched> = Vec::new();
+        let mut matched_ids: HashSet<String> = HashSet::new();
         for query in queries(package) {
             let version = match Version::parse(query.scheme, &query.version) {
                 Ok(version) => version,
@@ -474,11 +479,20 @@ pub fn find(
                     continue;
                 }
             };
-            for row in db.affecting(&query.ecosystem, &query.name)? {
-                if row.withdrawn || matches.iter().any(|m| m.info.osv_id == row.osv_id) {
+            let key = (query.ecosystem.clone(), query.name.clone());
+            let rows = match rows_cache.get(&key) {
+                Some(rows) => Rc::clone(rows),
+                None => {
+                    let rows = Rc::new(db.affecting(&query.ecosystem, &query.name)?);
+                    rows_cache.insert(key, Rc::clone(&rows));
+                    rows
+                }
+            };
+            for row in rows.iter() {
+                if row.withdrawn || matched_ids.contains(&row.osv_id) {
                     continue;
                 }
-                let hit = match evaluate(&row, &version, &query) {
+                let hit = match evaluate(row, &version, &query) {
                     Evaluation::Hit(hit) => hit,
                     Evaluation::Miss => continue,
                     Evaluation::Unevaluable(why) => {
@@ -497,8 +511,9 @@ pub fn find(
                 let Some(info) = info else {
                     continue;
                 };
+                matched_ids.insert(row.osv_id.clone());
                 matches.push(Matched {
-                    row,
+                    row: row.clone(),
                     info,
                     hit,
                     query_name: query.name.clone(),
