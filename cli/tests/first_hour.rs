@@ -307,7 +307,7 @@ fn policy_test_replays_a_scan_and_exits_one_on_fail() {
     let saved = std::fs::read_to_string(&inputs).unwrap();
     assert_eq!(saved.lines().count(), 1, "one policy, one document");
     let document: Value = serde_json::from_str(saved.trim()).unwrap();
-    assert_eq!(document["apiVersion"], "portcullis.policy/v1");
+    assert_eq!(document["apiVersion"], "portcullis.policy/v2");
     let test = |input: &Path, extra: &[&str]| {
         let mut command: Command = portcullis(cache.path());
         command.args([

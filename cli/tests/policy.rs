@@ -149,7 +149,7 @@ fn inspect_and_test_run_one_module() {
     let metadata: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
     assert_eq!(
         (metadata["id"].as_str(), metadata["abi"].as_str()),
-        (Some("severity-gate"), Some("portcullis.policy/v1"))
+        (Some("severity-gate"), Some("portcullis.policy/v2"))
     );
     let input = cache.path().join("input.json");
     std::fs::write(&input, r#"{"apiVersion":"portcullis.policy/v1","target":{"reference":"x"},"findings":[{"id":"CVE-1","severity":"high","package":{"name":"a","version":"1","purl":"pkg:npm/a@1"}}],"settings":{"fail-on":"high"}}"#).unwrap();
@@ -522,4 +522,118 @@ fn the_gate_runs_where_address_space_is_limited() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
+}
+
+/// The input documents `--policy-input` kept: one JSON document per module.
+fn kept_inputs(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// Issue 29: a module built for ABI v1 (the severity gate as it shipped
+/// before v2) still gets the whole v1 document and decides as today's v2
+/// gate, which gets only the findings and checks, its packages by index.
+#[test]
+fn a_v1_module_gets_the_whole_document_and_decides_as_the_v2_gate() {
+    let old =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/policies/severity-gate-abi-v1.wasm");
+    let work = tempfile::tempdir().unwrap();
+    let target = project(work.path());
+    let run = |policy: &str, inputs: &Path| {
+        let output = portcullis(work.path())
+            .args([
+                "scan",
+                &target,
+                "--db",
+                crate::scan::corpus_db().to_str().unwrap(),
+            ])
+            .args(["--format", "json", "--policy", policy])
+            .args(["--policy-input", inputs.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        (output.status.code(), report)
+    };
+    let (old_inputs, new_inputs) = (work.path().join("old.jsonl"), work.path().join("new.jsonl"));
+    let (old_code, old_report) = run(old.to_str().unwrap(), &old_inputs);
+    let (new_code, new_report) = run("builtin:severity-gate", &new_inputs);
+    // The corpus rates PyYAML's findings nowhere: both gates warn on them.
+    assert_eq!(old_code, Some(0), "{old_report}");
+    assert_eq!(new_code, old_code);
+    assert_eq!(old_report["policies"][0]["decision"], "warn");
+    assert_eq!(new_report["policies"][0]["decision"], "warn");
+    assert!(old_report["policies"][0]["violations"][0]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("CVE-2020-14343")));
+    assert_eq!(
+        new_report["policies"][0]["violations"], old_report["policies"][0]["violations"],
+        "the same rules, messages and findings"
+    );
+    let old_document = &kept_inputs(&old_inputs)[0];
+    assert_eq!(old_document["apiVersion"], "portcullis.policy/v1");
+    assert!(
+        old_document["packages"].is_array()
+            && old_document["findings"][0]["package"]["purl"].is_string()
+    );
+    let new_document = &kept_inputs(&new_inputs)[0];
+    assert_eq!(new_document["apiVersion"], "portcullis.policy/v2");
+    let mut parts: Vec<&str> = new_document
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    parts.sort_unstable();
+    assert_eq!(parts, ["apiVersion", "checks", "findings", "settings"]);
+    assert!(new_document["findings"][0]["package"].is_u64());
+    assert!(old_report["policyLimits"]["fuel"]
+        .as_u64()
+        .is_some_and(|fuel| fuel > 0));
+}
+
+/// A v2 module that writes a pass, reading the parts `reads` names.
+fn v2_module(reads: &str) -> Vec<u8> {
+    let metadata = format!(r#"{{"id":"reader","abi":"portcullis.policy/v2","reads":{reads}}}"#)
+        .replace('"', "\\22");
+    let decision = r#"{"decision":"pass","violations":[]}"#;
+    wat::parse_str(format!(
+        r#"(module
+            (@custom "portcullis.policy.metadata" "{metadata}")
+            (import "{WASI}" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+            (memory (export "memory") 1)
+            (data (i32.const 100) "{}")
+            (func (export "_start") {}))"#,
+        decision.replace('"', "\\22"),
+        write_data(decision.len())
+    ))
+    .unwrap()
+}
+
+#[test]
+fn a_v2_module_gets_only_the_parts_it_reads_and_a_part_that_is_none_is_refused() {
+    let work = tempfile::tempdir().unwrap();
+    let inputs = work.path().join("inputs.jsonl");
+    let (code, _, err) = scan_with(
+        &v2_module(r#"["target"]"#),
+        &["--policy-input", inputs.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let document = &kept_inputs(&inputs)[0];
+    let mut parts: Vec<&str> = document
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    parts.sort_unstable();
+    assert_eq!(parts, ["apiVersion", "settings", "target"]);
+    let (code, _, err) = scan_with(&v2_module(r#"["findings","secrets"]"#), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`reads` names a part the input does not have"),
+        "{err}"
+    );
 }

@@ -120,7 +120,10 @@ fn input_documents(bytes: &[u8], set: &[String]) -> anyhow::Result<Vec<Vec<u8>>>
                 Ok(serde_json::to_vec(&policy::input_of_report(
                     &value, &settings,
                 ))?)
-            } else if value.get("apiVersion").and_then(|v| v.as_str()) == Some(policy::API_VERSION)
+            } else if value
+                .get("apiVersion")
+                .and_then(|v| v.as_str())
+                .is_some_and(|v| v == policy::API_VERSION || v == policy::API_VERSION_V2)
             {
                 if !set.is_empty() {
                     anyhow::bail!(
@@ -135,8 +138,9 @@ fn input_documents(bytes: &[u8], set: &[String]) -> anyhow::Result<Vec<Vec<u8>>>
                 })
             } else {
                 anyhow::bail!(
-                    "it is neither a `{}` input document nor a scan's JSON report",
-                    policy::API_VERSION
+                    "it is neither a `{}` or `{}` input document nor a scan's JSON report",
+                    policy::API_VERSION,
+                    policy::API_VERSION_V2
                 )
             }
         })

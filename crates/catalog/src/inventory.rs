@@ -10,6 +10,13 @@ use crate::package::Package;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PackageId(usize);
 
+impl PackageId {
+    /// Its place in the inventory's `packages()`.
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
 /// A file a cataloger wanted but could not use; the analysis is then partial.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Diagnostic {

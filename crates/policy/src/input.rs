@@ -1,5 +1,9 @@
-//! The policy input document, `portcullis.policy/v1` (see `policies/ABI.md`),
-//! built from the target, the inventory and the assessed findings and checks.
+//! The policy input documents (see `policies/ABI.md`), built from the
+//! target, the inventory and the assessed findings and checks: the whole
+//! `portcullis.policy/v1` document for v1 modules, and for v2 modules only
+//! the parts their metadata reads (`shape.rs`), findings naming their
+//! package by its index in `packages` instead of repeating it. Each shape's
+//! document is built once per run; only the settings differ per module.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +14,8 @@ use portcullis_assess::{AssessedCheck, AssessedFinding};
 use portcullis_catalog::{Inventory, Package};
 use portcullis_match::Unmatchable;
 use portcullis_source::TargetSummary;
+
+use crate::shape::{Part, Shape, API_VERSION_V2};
 
 pub const API_VERSION: &str = "portcullis.policy/v1";
 
@@ -28,9 +34,10 @@ pub struct Target {
     pub layers: Vec<String>,
 }
 
+/// The v1 document without its settings.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Document<'a> {
+struct Body<'a> {
     api_version: &'static str,
     target: &'a Target,
     packages: Vec<InputPackage<'a>>,
@@ -41,7 +48,63 @@ struct Document<'a> {
     /// decides knowing it; the host itself refuses a partial analysis
     /// unless `--allow-partial`.
     diagnostics: Vec<InputDiagnostic>,
-    settings: &'a BTreeMap<String, serde_json::Value>,
+}
+
+/// The v2 document without its settings: only the parts the module reads.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BodyV2<'a> {
+    api_version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'a Target>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    packages: Option<Vec<InputPackage<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    findings: Option<Vec<FindingV2<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checks: Option<Vec<InputCheck<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diagnostics: Option<Vec<InputDiagnostic>>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// A v2 finding: fields at their default are left out, and the package is
+/// its index in the inventory (`packages`, when the module reads them).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FindingV2<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    aliases: &'a [portcullis_model::VulnId],
+    severity: &'static str,
+    severity_source: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    severity_vector: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cvss: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    epss: Option<f64>,
+    #[serde(skip_serializing_if = "is_false")]
+    kev: bool,
+    #[serde(skip_serializing_if = "is_false")]
+    known_exploited: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exploitation: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixed_version: Option<&'a str>,
+    risk_score: u8,
+    #[serde(skip_serializing_if = "is_false")]
+    new: bool,
+    #[serde(skip_serializing_if = "is_false")]
+    suppressed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vulnerable_code: Option<&'a CodeDetermination>,
+    #[serde(skip_serializing_if = "is_false")]
+    code_not_present: bool,
+    package: usize,
 }
 
 /// A part the analysis could not evaluate.
@@ -139,73 +202,74 @@ impl Target {
     }
 }
 
-/// The input for one policy, with its settings.
-pub fn document(
-    target: &Target,
-    inventory: &Inventory,
-    findings: &[AssessedFinding],
-    checks: &[AssessedCheck],
-    unmatchable: &[Unmatchable],
-    settings: &BTreeMap<String, serde_json::Value>,
-) -> Result<Vec<u8>, serde_json::Error> {
-    let layer = |index: Option<usize>| index.and_then(|i| target.layers.get(i).cloned());
-    let diagnostics = inventory
-        .diagnostics
-        .iter()
-        .map(|d| InputDiagnostic {
-            path: d.path.clone(),
-            layer: layer(d.layer),
-            message: d.message.clone(),
-        })
-        .chain(unmatchable.iter().map(|u| {
-            let package = inventory.package(u.package);
-            let location = package.locations.first();
-            InputDiagnostic {
-                path: location.map_or_else(String::new, |l| l.path.clone()),
-                layer: layer(location.and_then(|l| l.layer)),
-                message: format!(
-                    "`{}` {} could not be evaluated: {}",
-                    package.name, package.version, u.why
-                ),
+/// What the documents are built from; each shape's document is built once.
+pub struct Inputs<'a> {
+    target: &'a Target,
+    inventory: &'a Inventory,
+    findings: &'a [AssessedFinding],
+    checks: &'a [AssessedCheck],
+    unmatchable: &'a [Unmatchable],
+    /// Each shape's document, without its closing `}`, to which a module's
+    /// settings are appended.
+    built: BTreeMap<Shape, Vec<u8>>,
+}
+
+impl<'a> Inputs<'a> {
+    pub fn new(
+        target: &'a Target,
+        inventory: &'a Inventory,
+        findings: &'a [AssessedFinding],
+        checks: &'a [AssessedCheck],
+        unmatchable: &'a [Unmatchable],
+    ) -> Inputs<'a> {
+        Inputs {
+            target,
+            inventory,
+            findings,
+            checks,
+            unmatchable,
+            built: BTreeMap::new(),
+        }
+    }
+
+    /// The document of `shape` with `settings`.
+    pub fn document(
+        &mut self,
+        shape: Shape,
+        settings: &BTreeMap<String, serde_json::Value>,
+    ) -> Result<Vec<u8>, serde_json::Error> {
+        let body = match self.built.get(&shape) {
+            Some(body) => body,
+            None => {
+                let mut body = match shape {
+                    Shape::V1 => serde_json::to_vec(&self.v1())?,
+                    Shape::V2(_) => serde_json::to_vec(&self.v2(shape))?,
+                };
+                // The closing brace of the object; the settings go before it.
+                body.pop();
+                self.built.entry(shape).or_insert(body)
             }
-        }))
-        .collect();
-    let findings = findings
-        .iter()
-        .map(|assessed| {
-            let finding = &assessed.finding;
-            let score = &assessed.score;
-            InputFinding {
-                id: finding.id.as_str(),
-                aliases: &finding.aliases,
-                severity: score.severity.name(),
-                severity_source: score.severity_source.name(),
-                severity_vector: score.rated_by.as_ref().map(|c| c.vector.as_str()),
-                cvss: score.preferred_cvss(),
-                epss: score.epss.as_ref().map(|(_, e)| e.score),
-                kev: score.kev.is_some(),
-                known_exploited: score.known_exploited(),
-                exploitation: score.exploitation(),
-                fixed_version: finding.nearest_fix.as_deref(),
-                risk_score: score.risk,
-                new: assessed.new,
-                suppressed: assessed.is_suppressed(),
-                vulnerable_code: assessed.code.as_ref(),
-                code_not_present: assessed.code_not_present(),
-                package: package(inventory.package(finding.package), target),
-            }
-        })
-        .collect();
-    serde_json::to_vec(&Document {
-        api_version: API_VERSION,
-        target,
-        packages: inventory
+        };
+        let mut document = Vec::with_capacity(body.len() + 64);
+        document.extend_from_slice(body);
+        document.extend_from_slice(b",\"settings\":");
+        serde_json::to_writer(&mut document, settings)?;
+        document.push(b'}');
+        Ok(document)
+    }
+
+    fn packages(&self) -> Vec<InputPackage<'a>> {
+        let target = self.target;
+        self.inventory
             .packages()
             .iter()
             .map(|p| package(p, target))
-            .collect(),
-        findings,
-        checks: checks
+            .collect()
+    }
+
+    fn checks(&self) -> Vec<InputCheck<'a>> {
+        let target = self.target;
+        self.checks
             .iter()
             .map(|assessed| {
                 let c = &assessed.check;
@@ -220,8 +284,110 @@ pub fn document(
                     suppressed: assessed.suppression.is_some(),
                 }
             })
-            .collect(),
-        diagnostics,
-        settings,
-    })
+            .collect()
+    }
+
+    fn diagnostics(&self) -> Vec<InputDiagnostic> {
+        let (target, inventory) = (self.target, self.inventory);
+        let layer = |index: Option<usize>| index.and_then(|i| target.layers.get(i).cloned());
+        inventory
+            .diagnostics
+            .iter()
+            .map(|d| InputDiagnostic {
+                path: d.path.clone(),
+                layer: layer(d.layer),
+                message: d.message.clone(),
+            })
+            .chain(self.unmatchable.iter().map(|u| {
+                let package = inventory.package(u.package);
+                let location = package.locations.first();
+                InputDiagnostic {
+                    path: location.map_or_else(String::new, |l| l.path.clone()),
+                    layer: layer(location.and_then(|l| l.layer)),
+                    message: format!(
+                        "`{}` {} could not be evaluated: {}",
+                        package.name, package.version, u.why
+                    ),
+                }
+            }))
+            .collect()
+    }
+
+    fn v1(&self) -> Body<'a> {
+        let (target, inventory) = (self.target, self.inventory);
+        let findings = self
+            .findings
+            .iter()
+            .map(|assessed| {
+                let finding = &assessed.finding;
+                let score = &assessed.score;
+                InputFinding {
+                    id: finding.id.as_str(),
+                    aliases: &finding.aliases,
+                    severity: score.severity.name(),
+                    severity_source: score.severity_source.name(),
+                    severity_vector: score.rated_by.as_ref().map(|c| c.vector.as_str()),
+                    cvss: score.preferred_cvss(),
+                    epss: score.epss.as_ref().map(|(_, e)| e.score),
+                    kev: score.kev.is_some(),
+                    known_exploited: score.known_exploited(),
+                    exploitation: score.exploitation(),
+                    fixed_version: finding.nearest_fix.as_deref(),
+                    risk_score: score.risk,
+                    new: assessed.new,
+                    suppressed: assessed.is_suppressed(),
+                    vulnerable_code: assessed.code.as_ref(),
+                    code_not_present: assessed.code_not_present(),
+                    package: package(inventory.package(finding.package), target),
+                }
+            })
+            .collect();
+        Body {
+            api_version: API_VERSION,
+            target,
+            packages: self.packages(),
+            findings,
+            checks: self.checks(),
+            diagnostics: self.diagnostics(),
+        }
+    }
+
+    fn v2(&self, shape: Shape) -> BodyV2<'a> {
+        let findings = shape.reads(Part::Findings).then(|| {
+            self.findings
+                .iter()
+                .map(|assessed| {
+                    let finding = &assessed.finding;
+                    let score = &assessed.score;
+                    FindingV2 {
+                        id: finding.id.as_str(),
+                        aliases: &finding.aliases,
+                        severity: score.severity.name(),
+                        severity_source: score.severity_source.name(),
+                        severity_vector: score.rated_by.as_ref().map(|c| c.vector.as_str()),
+                        cvss: score.preferred_cvss(),
+                        epss: score.epss.as_ref().map(|(_, e)| e.score),
+                        kev: score.kev.is_some(),
+                        known_exploited: score.known_exploited(),
+                        exploitation: score.exploitation(),
+                        fixed_version: finding.nearest_fix.as_deref(),
+                        risk_score: score.risk,
+                        new: assessed.new,
+                        suppressed: assessed.is_suppressed(),
+                        vulnerable_code: assessed.code.as_ref(),
+                        code_not_present: assessed.code_not_present(),
+                        package: finding.package.index(),
+                    }
+                })
+                .collect()
+        });
+        BodyV2 {
+            api_version: API_VERSION_V2,
+            target: shape.reads(Part::Target).then_some(self.target),
+            packages: shape.reads(Part::Packages).then(|| self.packages()),
+            findings,
+            checks: shape.reads(Part::Checks).then(|| self.checks()),
+            diagnostics: shape.reads(Part::Diagnostics).then(|| self.diagnostics()),
+        }
+    }
 }

@@ -14,6 +14,7 @@ mod input;
 mod native;
 mod registry;
 mod settings;
+mod shape;
 
 use std::collections::BTreeMap;
 
@@ -28,9 +29,10 @@ pub use builtin::Builtin;
 pub use decision::{Decision, Verdict, Violation, ViolationSeverity};
 pub use error::Error;
 pub use from_report::{input_of_report, is_report};
-pub use input::{document, Target, API_VERSION};
+pub use input::{Inputs, Target, API_VERSION};
 pub use portcullis_sandbox::{Limits, ModuleCache, SealKey, KEY_FILE_NAME};
 pub use registry::push;
+pub use shape::{Part, Shape, API_VERSION_V2};
 
 /// A policy's settings, as the input document's `settings` carries them.
 pub type Settings = BTreeMap<String, serde_json::Value>;
@@ -294,19 +296,21 @@ pub fn decide_prepared(
     if let Some(host) = &prepared.host {
         let started = std::time::Instant::now();
         let target = Target::of(subject.target, subject.inventory);
+        let mut documents = Inputs::new(
+            &target,
+            subject.inventory,
+            subject.findings,
+            subject.checks,
+            subject.unmatchable,
+        );
         for (policy, compiled) in config.policies.iter().zip(&prepared.compiled) {
-            let input = document(
-                &target,
-                subject.inventory,
-                subject.findings,
-                subject.checks,
-                subject.unmatchable,
-                &policy.settings,
-            )
-            .map_err(|source| Error::BadDecision {
-                module: policy.name.clone(),
-                source,
-            })?;
+            let shape = Shape::of(policy)?;
+            let input = documents
+                .document(shape, &policy.settings)
+                .map_err(|source| Error::BadDecision {
+                    module: policy.name.clone(),
+                    source,
+                })?;
             decisions.push(evaluate_compiled(host, policy, compiled, &input)?);
             if config.keep_inputs {
                 inputs.push(PolicyInput {
@@ -343,7 +347,7 @@ mod tests {
             let policy = Policy::of_builtin(builtin);
             let metadata = policy.metadata().unwrap();
             assert_eq!(metadata["id"], builtin.id());
-            assert_eq!(metadata["abi"], "portcullis.policy/v1");
+            assert_eq!(metadata["abi"], "portcullis.policy/v2");
         }
     }
 }

@@ -76,6 +76,8 @@ pub(crate) fn declared(policy: &Policy) -> Option<BTreeMap<String, Declared>> {
 
 /// Checks a policy's own settings (from `portcullis.toml`) against its schema.
 pub(crate) fn check_own(policy: &Policy) -> Result<(), Error> {
+    // The parts a v2 module reads are checked here too, before anything is read.
+    crate::shape::Shape::of(policy)?;
     let Some(schema) = declared(policy) else {
         return Ok(());
     };

@@ -27,8 +27,20 @@ pub(super) struct JsonReport<'a> {
     checks: Vec<JsonCheck<'a>>,
     diagnostics: Vec<Diagnostic>,
     policies: Vec<Policy<'a>>,
+    /// The sandbox limits the policies ran under.
+    policy_limits: PolicyLimits,
     verdict: &'static str,
     summary: Counts,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PolicyLimits {
+    fuel: u64,
+    timeout_seconds: u64,
+    memory_bytes: usize,
+    stack_bytes: usize,
+    output_bytes: usize,
 }
 
 /// Open findings per severity, and how many were suppressed.
@@ -328,6 +340,13 @@ pub(super) fn document(report: &Report) -> JsonReport<'_> {
             })
             .collect(),
         policies: report.decisions.iter().map(policy).collect(),
+        policy_limits: PolicyLimits {
+            fuel: report.policy_limits.fuel,
+            timeout_seconds: report.policy_limits.deadline.as_secs(),
+            memory_bytes: report.policy_limits.memory_bytes,
+            stack_bytes: report.policy_limits.stack_bytes,
+            output_bytes: report.policy_limits.stdout_bytes,
+        },
         verdict: report.verdict.name(),
         summary: summary(report),
     }

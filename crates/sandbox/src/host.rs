@@ -40,26 +40,30 @@ const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// The sandbox's limits; every breach is a policy error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Fuel per evaluation: the limit that decides, the same on any machine.
+    /// Fuel per evaluation: the limit that decides, the same on any machine
+    /// (20 billion by default: the severity gate over 100,000 findings
+    /// burns 4 to 8 billion, about a second).
     pub fuel: u64,
     /// Wall-clock backstop per evaluation.
     pub deadline: Duration,
-    /// Linear memory cap (64 MiB by default).
+    /// Linear memory cap (256 MiB by default: a module reading 100,000
+    /// findings, as the built-in gates do, uses about a quarter of it).
     pub memory_bytes: usize,
     /// Wasm stack cap (512 KiB).
     pub stack_bytes: usize,
-    /// stdout cap (4 MiB); stderr is capped at 64 KiB and goes to the log.
+    /// stdout cap (16 MiB: a decision may name 100,000 findings in each of
+    /// several violations); stderr is capped at 64 KiB and goes to the log.
     pub stdout_bytes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            fuel: 2_000_000_000,
+            fuel: 20_000_000_000,
             deadline: Duration::from_secs(10),
-            memory_bytes: 64 << 20,
+            memory_bytes: 256 << 20,
             stack_bytes: 512 << 10,
-            stdout_bytes: 4 << 20,
+            stdout_bytes: 16 << 20,
         }
     }
 }

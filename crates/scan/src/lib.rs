@@ -202,6 +202,7 @@ impl Scanner {
             prepared,
         )
         .map_err(|e| Error::Policy(Box::new(e)))?;
+        let policy_limits = settings.gate.limits;
         Ok(Report {
             target: scanned.target,
             inventory: scanned.inventory,
@@ -214,6 +215,7 @@ impl Scanner {
             layer_steps,
             decisions: outcome.decisions,
             verdict: outcome.verdict,
+            policy_limits,
             policy_inputs: outcome.inputs,
         })
     }

@@ -8,7 +8,7 @@ use portcullis_checks::CheckFinding;
 use portcullis_layer::ReadStats;
 use portcullis_match::Unmatchable;
 use portcullis_model::Timestamp;
-use portcullis_policy::{Decision, Verdict};
+use portcullis_policy::{Decision, Limits, Verdict};
 use portcullis_source::{DockerfileStep, TargetSummary};
 use portcullis_vulndb::{Age, Database, Freshness, SourceInfo};
 
@@ -93,6 +93,8 @@ pub struct Report {
     pub layer_steps: Vec<Option<DockerfileStep>>,
     pub decisions: Vec<Decision>,
     pub verdict: Verdict,
+    /// The sandbox limits every policy ran under.
+    pub policy_limits: Limits,
     /// Each policy's exact input, when the gate was asked to keep them.
     pub policy_inputs: Vec<portcullis_policy::PolicyInput>,
 }

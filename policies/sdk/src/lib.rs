@@ -1,23 +1,29 @@
 //! The typed input and output of a Portcullis policy written against the
-//! native ABI v1 (see `policies/ABI.md`): a WASI command run as
+//! native ABI (see `policies/ABI.md`): a WASI command run as
 //! `policy.wasm evaluate` that reads one [`Input`] as JSON on stdin and
-//! writes one [`Output`] as JSON on stdout.
+//! writes one [`Output`] as JSON on stdout. [`Input`] reads both versions:
+//! v1's whole document, and v2's, which carries only the parts the
+//! module's metadata `reads` and names a finding's package by its index in
+//! `packages` ([`PackageRef`]).
 //!
 //! [`run`] does the I/O: a policy is a function from [`Input`] to [`Output`].
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 
-/// The `apiVersion` this SDK reads.
+/// The `apiVersion`s this SDK reads.
 pub const API_VERSION: &str = "portcullis.policy/v1";
+pub const API_VERSION_V2: &str = "portcullis.policy/v2";
 
 /// What the host passes in.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Input {
     pub api_version: String,
+    /// Absent from a v2 document whose module does not read `target`.
+    #[serde(default)]
     pub target: Target,
     #[serde(default)]
     pub packages: Vec<Package>,
@@ -26,6 +32,9 @@ pub struct Input {
     /// Hygiene and secret checks that fired.
     #[serde(default)]
     pub checks: Vec<Check>,
+    /// What the analysis could not evaluate.
+    #[serde(default)]
+    pub diagnostics: Vec<Diagnostic>,
     /// This policy's settings from `portcullis.toml` or `--set key=value`.
     #[serde(default)]
     pub settings: BTreeMap<String, serde_json::Value>,
@@ -88,10 +97,64 @@ pub struct Finding {
     pub suppressed: bool,
     /// Go: whether the advisory's vulnerable functions are linked into the
     /// binary; `None` for other findings.
-    pub vulnerable_code: Option<VulnerableCode>,
+    pub vulnerable_code: Option<Box<VulnerableCode>>,
     /// Go: the vulnerable code is determined not present.
     pub code_not_present: bool,
-    pub package: Package,
+    pub package: PackageRef,
+}
+
+/// A finding's package: written out in a v1 document, the index of the
+/// package in `packages` in a v2 one (whose `packages` are there when the
+/// module's metadata reads them).
+#[derive(Debug, Clone)]
+pub enum PackageRef {
+    Inline(Box<Package>),
+    Index(usize),
+}
+
+impl Default for PackageRef {
+    fn default() -> PackageRef {
+        PackageRef::Inline(Box::default())
+    }
+}
+
+impl PackageRef {
+    /// The package, when the document carries it.
+    pub fn resolve<'a>(&'a self, input: &'a Input) -> Option<&'a Package> {
+        match self {
+            PackageRef::Inline(package) => Some(package),
+            PackageRef::Index(index) => input.packages.get(*index),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PackageRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<PackageRef, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = PackageRef;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a package object or an index into `packages`")
+            }
+            fn visit_u64<E: serde::de::Error>(self, index: u64) -> Result<PackageRef, E> {
+                usize::try_from(index).map(PackageRef::Index).map_err(E::custom)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<PackageRef, A::Error> {
+                let package = Package::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(PackageRef::Inline(Box::new(package)))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// A part of the target the analysis could not evaluate.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Diagnostic {
+    pub path: String,
+    pub layer: Option<String>,
+    pub message: String,
 }
 
 /// What was decided about a Go finding's code.
@@ -239,20 +302,19 @@ pub fn run(policy: fn(&Input) -> Output) -> ! {
         eprintln!("usage: policy.wasm evaluate < input.json");
         std::process::exit(2);
     }
-    let mut text = String::new();
-    if let Err(error) = std::io::stdin().read_to_string(&mut text) {
-        eprintln!("cannot read the input: {error}");
-        std::process::exit(2);
-    }
-    let input: Input = match serde_json::from_str(&text) {
+    // Parsed as it is read: a document of 100,000 findings is never held
+    // as text beside its values.
+    let stdin = std::io::stdin();
+    let reader = std::io::BufReader::new(stdin.lock());
+    let input: Input = match serde_json::from_reader(reader) {
         Ok(input) => input,
         Err(error) => {
-            eprintln!("the input is not a portcullis.policy/v1 document: {error}");
+            eprintln!("the input is not a portcullis.policy document: {error}");
             std::process::exit(2);
         }
     };
-    if input.api_version != API_VERSION {
-        eprintln!("unsupported apiVersion `{}` (this policy reads {API_VERSION})", input.api_version);
+    if input.api_version != API_VERSION && input.api_version != API_VERSION_V2 {
+        eprintln!("unsupported apiVersion `{}` (this policy reads {API_VERSION} and {API_VERSION_V2})", input.api_version);
         std::process::exit(2);
     }
     let output = policy(&input);

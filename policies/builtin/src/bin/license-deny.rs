@@ -3,7 +3,7 @@
 
 use portcullis_policy_sdk::{metadata, run, Input, Output, Violation};
 
-metadata!(r#"{"id":"license-deny","title":"Licence deny list","version":"1.0.0","abi":"portcullis.policy/v1","description":"Fails when a package declares a denied licence.","settings":{"deny":{"type":"array","items":{"type":"string"},"default":["AGPL-3.0","AGPL-3.0-only","AGPL-3.0-or-later","SSPL-1.0"]}}}"#);
+metadata!(r#"{"id":"license-deny","title":"Licence deny list","version":"1.0.0","abi":"portcullis.policy/v2","reads":["packages"],"description":"Fails when a package declares a denied licence.","settings":{"deny":{"type":"array","items":{"type":"string"},"default":["AGPL-3.0","AGPL-3.0-only","AGPL-3.0-or-later","SSPL-1.0"]}}}"#);
 
 fn denied(input: &Input) -> Vec<String> {
     match input.settings.get("deny") {

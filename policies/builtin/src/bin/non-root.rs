@@ -2,7 +2,7 @@
 
 use portcullis_policy_sdk::{metadata, run, Input, Output, Violation};
 
-metadata!(r#"{"id":"non-root","title":"Non-root user","version":"1.0.0","abi":"portcullis.policy/v1","description":"Fails when the image runs as root (CIS Docker Benchmark 4.1).","settings":{}}"#);
+metadata!(r#"{"id":"non-root","title":"Non-root user","version":"1.0.0","abi":"portcullis.policy/v2","reads":["target"],"description":"Fails when the image runs as root (CIS Docker Benchmark 4.1).","settings":{}}"#);
 
 fn evaluate(input: &Input) -> Output {
     let user = input.target.user.as_deref().unwrap_or("");
