@@ -587,7 +587,16 @@ fn a_v1_module_gets_the_whole_document_and_decides_as_the_v2_gate() {
         .map(String::as_str)
         .collect();
     parts.sort_unstable();
-    assert_eq!(parts, ["apiVersion", "checks", "findings", "settings"]);
+    assert_eq!(
+        parts,
+        [
+            "apiVersion",
+            "checks",
+            "diagnostics",
+            "findings",
+            "settings"
+        ]
+    );
     assert!(new_document["findings"][0]["package"].is_u64());
     assert!(old_report["policyLimits"]["fuel"]
         .as_u64()
@@ -629,7 +638,7 @@ fn a_v2_module_gets_only_the_parts_it_reads_and_a_part_that_is_none_is_refused()
         .map(String::as_str)
         .collect();
     parts.sort_unstable();
-    assert_eq!(parts, ["apiVersion", "settings", "target"]);
+    assert_eq!(parts, ["apiVersion", "diagnostics", "settings", "target"]);
     let (code, _, err) = scan_with(&v2_module(r#"["findings","secrets"]"#), &[]);
     assert_eq!(code, 2, "{err}");
     assert!(

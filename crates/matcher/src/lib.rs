@@ -453,6 +453,33 @@ fn order_fixes(
     (ordered, nearest)
 }
 
+/// The advisory rows of each (ecosystem, name).
+type RowsByName = HashMap<(String, String), Rc<Vec<AffectedRow>>>;
+
+/// The advisory rows of every (ecosystem, name) the queries ask for, read
+/// in batches and parsed once however many packages (copies, versions)
+/// share the name; names without rows are absent.
+fn prefetch(
+    db: &Database,
+    planned: &[(PackageId, Vec<Query>)],
+) -> Result<RowsByName, vulndb::Error> {
+    let mut wanted: BTreeMap<&str, HashSet<&str>> = BTreeMap::new();
+    for query in planned.iter().flat_map(|(_, queries)| queries) {
+        wanted
+            .entry(query.ecosystem.as_str())
+            .or_default()
+            .insert(query.name.as_str());
+    }
+    let mut rows = HashMap::new();
+    for (ecosystem, names) in wanted {
+        let names: Vec<&str> = names.into_iter().collect();
+        for (name, found) in db.affecting_many(ecosystem, &names)? {
+            rows.insert((ecosystem.to_owned(), name), Rc::new(found));
+        }
+    }
+    Ok(rows)
+}
+
 /// Matches every package against the DB; returns findings sorted by package
 /// then id, and the packages whose versions could not be compared.
 pub fn find(
@@ -462,13 +489,16 @@ pub fn find(
     let mut findings = Vec::new();
     let mut unmatchable = Vec::new();
     let mut advisory_cache: BTreeMap<String, Option<AdvisoryInfo>> = BTreeMap::new();
-    // The rows of each (ecosystem, name), read and parsed once however many
-    // packages (copies, versions) share the name.
-    let mut rows_cache: HashMap<(String, String), Rc<Vec<AffectedRow>>> = HashMap::new();
-    for (id, package) in inventory.iter() {
+    let planned: Vec<(PackageId, Vec<Query>)> = inventory
+        .iter()
+        .map(|(id, package)| (id, queries(package)))
+        .collect();
+    let rows_cache = prefetch(db, &planned)?;
+    let no_rows: Rc<Vec<AffectedRow>> = Rc::new(Vec::new());
+    for (id, queries) in planned {
         let mut matches: Vec<Matched> = Vec::new();
         let mut matched_ids: HashSet<String> = HashSet::new();
-        for query in queries(package) {
+        for query in queries {
             let version = match Version::parse(query.scheme, &query.version) {
                 Ok(version) => version,
                 Err(error) => {
@@ -479,15 +509,9 @@ pub fn find(
                     continue;
                 }
             };
-            let key = (query.ecosystem.clone(), query.name.clone());
-            let rows = match rows_cache.get(&key) {
-                Some(rows) => Rc::clone(rows),
-                None => {
-                    let rows = Rc::new(db.affecting(&query.ecosystem, &query.name)?);
-                    rows_cache.insert(key, Rc::clone(&rows));
-                    rows
-                }
-            };
+            let rows = rows_cache
+                .get(&(query.ecosystem.clone(), query.name.clone()))
+                .map_or_else(|| Rc::clone(&no_rows), Rc::clone);
             for row in rows.iter() {
                 if row.withdrawn || matched_ids.contains(&row.osv_id) {
                     continue;

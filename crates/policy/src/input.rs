@@ -387,7 +387,8 @@ impl<'a> Inputs<'a> {
             packages: shape.reads(Part::Packages).then(|| self.packages()),
             findings,
             checks: shape.reads(Part::Checks).then(|| self.checks()),
-            diagnostics: shape.reads(Part::Diagnostics).then(|| self.diagnostics()),
+            // What could not be evaluated goes to every module, whatever it reads.
+            diagnostics: Some(self.diagnostics()),
         }
     }
 }

@@ -3,7 +3,9 @@
 //! `portcullis.policy/v1` document; a `portcullis.policy/v2` module names
 //! the parts it reads (`reads`: `target`, `packages`, `findings`, `checks`,
 //! `diagnostics`) and gets only those, in v2's compact form (see
-//! `policies/ABI.md`). Modules of one shape share one document per run.
+//! `policies/ABI.md`), and always the diagnostics: what the analysis could
+//! not evaluate reaches every module. Modules of one shape share one
+//! document per run.
 
 use crate::{Error, Policy};
 

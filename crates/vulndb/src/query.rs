@@ -1,15 +1,24 @@
 //! Reads a DB opened read-only: typed queries with prepared statements for
 //! the matcher, the scorer, `db status`, `db lookup` and `db show`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use super::cve::{CveRecord, Ssvc};
 use super::rows::{AdvisoryInfo, AffectedRow, EpssScore, KevEntry, SourceInfo, Status};
 use super::schema::{package_key, sql_error, SCHEMA_VERSION};
 use super::Error;
+
+/// Names per `affecting_many` statement (SQLite takes up to 32,766 parameters).
+const AFFECTING_BATCH: usize = 500;
+
+/// Why an `affected` row could not be read.
+enum RowError {
+    Sql(rusqlite::Error),
+    Corrupt(Error),
+}
 
 /// A database opened read-only.
 pub struct Database {
@@ -132,52 +141,85 @@ impl Database {
 
     /// Every advisory row for a package, withdrawn ones marked.
     pub fn affecting(&self, ecosystem: &str, name: &str) -> Result<Vec<AffectedRow>, Error> {
+        let mut found = self.affecting_many(ecosystem, &[name])?;
+        Ok(found.remove(name).unwrap_or_default())
+    }
+
+    /// The advisory rows of many packages of one ecosystem, by the names as
+    /// given (those without rows are absent), sorted by id: one statement
+    /// per `AFFECTING_BATCH` names instead of one per package.
+    pub fn affecting_many(
+        &self,
+        ecosystem: &str,
+        names: &[&str],
+    ) -> Result<HashMap<String, Vec<AffectedRow>>, Error> {
         let error = sql_error(&self.path);
-        let mut statement = self
-            .connection
-            .prepare_cached(
-                "SELECT osv_id, withdrawn, ecosystem, ranges, versions, severity, imports
-                 FROM affected WHERE ecosystem = ?1 AND name = ?2",
-            )
-            .map_err(&error)?;
-        let key = package_key(ecosystem, name);
-        let rows = statement
-            .query_map(params![ecosystem, key], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, bool>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, Option<String>>(5)?,
-                    row.get::<_, Option<String>>(6)?,
+        // A name's key as stored (`PyYAML` is `pyyaml`) -> the names given for it.
+        let mut given: HashMap<String, Vec<&str>> = HashMap::new();
+        for name in names {
+            given
+                .entry(package_key(ecosystem, name))
+                .or_default()
+                .push(name);
+        }
+        let keys: Vec<&String> = given.keys().collect();
+        let mut by_key: HashMap<String, Vec<AffectedRow>> = HashMap::new();
+        for chunk in keys.chunks(AFFECTING_BATCH) {
+            let placeholders = vec!["?"; chunk.len()].join(",");
+            let mut statement = self
+                .connection
+                .prepare_cached(&format!(
+                    "SELECT name, osv_id, withdrawn, ecosystem, ranges, versions, severity, imports
+                     FROM affected WHERE ecosystem = ? AND name IN ({placeholders})"
                 ))
-            })
-            .map_err(&error)?;
-        let mut found = Vec::new();
-        for row in rows {
-            let (osv_id, withdrawn, ecosystem, ranges, versions, severity, imports) =
-                row.map_err(&error)?;
-            let corrupt = |source| Error::Corrupt {
+                .map_err(&error)?;
+            let values = std::iter::once(ecosystem).chain(chunk.iter().map(|k| k.as_str()));
+            let mut rows = statement
+                .query(rusqlite::params_from_iter(values))
+                .map_err(&error)?;
+            while let Some(row) = rows.next().map_err(&error)? {
+                let key: String = row.get(0).map_err(&error)?;
+                let affected = self.affected_row(row).map_err(|e| match e {
+                    RowError::Sql(source) => error(source),
+                    RowError::Corrupt(e) => e,
+                })?;
+                by_key.entry(key).or_default().push(affected);
+            }
+        }
+        let mut found = HashMap::new();
+        for (key, mut rows) in by_key {
+            rows.sort_by(|a, b| a.osv_id.cmp(&b.osv_id));
+            for name in given.get(&key).into_iter().flatten() {
+                found.insert((*name).to_owned(), rows.clone());
+            }
+        }
+        Ok(found)
+    }
+
+    /// One `affected` row (columns 1..=7 of `affecting_many`'s statement).
+    fn affected_row(&self, row: &rusqlite::Row<'_>) -> Result<AffectedRow, RowError> {
+        let osv_id: String = row.get(1).map_err(RowError::Sql)?;
+        let text = |index| row.get::<_, String>(index).map_err(RowError::Sql);
+        let corrupt = |source| {
+            RowError::Corrupt(Error::Corrupt {
                 path: self.path.clone(),
                 id: osv_id.clone(),
                 source,
-            };
-            found.push(AffectedRow {
-                ranges: serde_json::from_str(&ranges).map_err(&corrupt)?,
-                versions: serde_json::from_str(&versions).map_err(&corrupt)?,
-                imports: imports
-                    .map(|imports| serde_json::from_str(&imports))
-                    .transpose()
-                    .map_err(&corrupt)?,
-                osv_id,
-                withdrawn,
-                ecosystem,
-                severity,
-            });
-        }
-        found.sort_by(|a, b| a.osv_id.cmp(&b.osv_id));
-        Ok(found)
+            })
+        };
+        let imports: Option<String> = row.get(7).map_err(RowError::Sql)?;
+        Ok(AffectedRow {
+            ranges: serde_json::from_str(&text(4)?).map_err(&corrupt)?,
+            versions: serde_json::from_str(&text(5)?).map_err(&corrupt)?,
+            imports: imports
+                .map(|imports| serde_json::from_str(&imports))
+                .transpose()
+                .map_err(&corrupt)?,
+            withdrawn: row.get(2).map_err(RowError::Sql)?,
+            ecosystem: text(3)?,
+            severity: row.get(6).map_err(RowError::Sql)?,
+            osv_id,
+        })
     }
 
     /// Summary, aliases and severities of `osv_id` (the first row when several sources hold it).
