@@ -70,14 +70,14 @@ for npm in 10000 50000 100000 200000; do
 done
 
 python3 tests/bench/big_target.py sbom "$SHARED/vulndb" "$WORK/big.cdx.json" 71715 12
-findings=$("$BIN" scan --no-progress --db "$WORK/p.db" --format json "sbom:$WORK/big.cdx.json" \
-  --allow-partial 2> /dev/null | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["findings"]))')
-echo "CycloneDX SBOM: 71715 components, $findings findings"
+echo "CycloneDX SBOM: 71715 components"
 # Two of the corpus's PyPI records have ranges no PEP 440 parser reads
 # (`0.2.0-n653`): the analysis is partial, said, and allowed here so the
 # policies decide.
 measure "scan" "$BIN" scan --no-progress --db "$WORK/p.db" --format sarif -o "$WORK/r.sarif" \
   -o "json=$WORK/r.json" --allow-partial "sbom:$WORK/big.cdx.json"
+findings=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["findings"]))' "$WORK/r.json")
+echo "  ($findings findings)"
 over "$seconds" 5 && { echo "    MISSED: > 5 s"; miss=1; }
 [ "$mib" -gt 1024 ] && { echo "    MISSED: RSS > 1 GiB"; miss=1; }
 exit $miss
