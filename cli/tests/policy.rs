@@ -524,6 +524,18 @@ fn the_gate_runs_where_address_space_is_limited() {
     assert!(output.status.success(), "{}", stderr(&output));
 }
 
+/// The top-level keys of an input document, sorted.
+fn parts_of(document: &serde_json::Value) -> Vec<&str> {
+    let mut parts: Vec<&str> = document
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    parts.sort_unstable();
+    parts
+}
+
 /// The input documents `--policy-input` kept: one JSON document per module.
 fn kept_inputs(path: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(path)
@@ -580,13 +592,7 @@ fn a_v1_module_gets_the_whole_document_and_decides_as_the_v2_gate() {
     );
     let new_document = &kept_inputs(&new_inputs)[0];
     assert_eq!(new_document["apiVersion"], "portcullis.policy/v2");
-    let mut parts: Vec<&str> = new_document
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    parts.sort_unstable();
+    let parts = parts_of(new_document);
     assert_eq!(
         parts,
         [
@@ -631,13 +637,7 @@ fn a_v2_module_gets_only_the_parts_it_reads_and_a_part_that_is_none_is_refused()
     );
     assert_eq!(code, 0, "{err}");
     let document = &kept_inputs(&inputs)[0];
-    let mut parts: Vec<&str> = document
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    parts.sort_unstable();
+    let parts = parts_of(document);
     assert_eq!(parts, ["apiVersion", "diagnostics", "settings", "target"]);
     let (code, _, err) = scan_with(&v2_module(r#"["findings","secrets"]"#), &[]);
     assert_eq!(code, 2, "{err}");

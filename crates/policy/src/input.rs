@@ -41,7 +41,7 @@ struct Body<'a> {
     api_version: &'static str,
     target: &'a Target,
     packages: Vec<InputPackage<'a>>,
-    findings: Vec<InputFinding<'a>>,
+    findings: Vec<InputFinding<'a, Full, InputPackage<'a>>>,
     checks: Vec<InputCheck<'a>>,
     /// What the analysis could not evaluate (files, SBOM components,
     /// packages whose advisories could not be matched), so a module
@@ -60,51 +60,57 @@ struct BodyV2<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     packages: Option<Vec<InputPackage<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    findings: Option<Vec<FindingV2<'a>>>,
+    findings: Option<Vec<InputFinding<'a, Compact, usize>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     checks: Option<Vec<InputCheck<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     diagnostics: Option<Vec<InputDiagnostic>>,
 }
 
-fn is_false(value: &bool) -> bool {
-    !*value
+/// How a finding is written: v1 writes every field, v2 leaves out the
+/// fields at their default.
+trait Form {
+    const COMPACT: bool;
 }
 
-/// A v2 finding: fields at their default are left out, and the package is
-/// its index in the inventory (`packages`, when the module reads them).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct FindingV2<'a> {
-    id: &'a str,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    aliases: &'a [portcullis_model::VulnId],
-    severity: &'static str,
-    severity_source: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    severity_vector: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cvss: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    epss: Option<f64>,
-    #[serde(skip_serializing_if = "is_false")]
-    kev: bool,
-    #[serde(skip_serializing_if = "is_false")]
-    known_exploited: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    exploitation: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fixed_version: Option<&'a str>,
-    risk_score: u8,
-    #[serde(skip_serializing_if = "is_false")]
-    new: bool,
-    #[serde(skip_serializing_if = "is_false")]
-    suppressed: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    vulnerable_code: Option<&'a CodeDetermination>,
-    #[serde(skip_serializing_if = "is_false")]
-    code_not_present: bool,
-    package: usize,
+/// The v1 document's findings.
+struct Full;
+/// The v2 document's findings.
+struct Compact;
+
+impl Form for Full {
+    const COMPACT: bool = false;
+}
+
+impl Form for Compact {
+    const COMPACT: bool = true;
+}
+
+/// A field's default (`false`, `null`, `[]`), which v2 leaves out.
+trait AtDefault {
+    fn is_default(&self) -> bool;
+}
+
+impl AtDefault for bool {
+    fn is_default(&self) -> bool {
+        !*self
+    }
+}
+
+impl<T> AtDefault for Option<T> {
+    fn is_default(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl<T> AtDefault for &[T] {
+    fn is_default(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+fn omit<F: Form, T: AtDefault>(value: &T) -> bool {
+    F::COMPACT && value.is_default()
 }
 
 /// A part the analysis could not evaluate.
@@ -139,35 +145,76 @@ struct InputPackage<'a> {
     layer: Option<String>,
 }
 
+/// A finding as the input carries it: its package written out (v1) or
+/// as its index in `packages` (v2).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct InputFinding<'a> {
+struct InputFinding<'a, F: Form, P> {
     id: &'a str,
+    #[serde(skip_serializing_if = "omit::<F, _>")]
     aliases: &'a [portcullis_model::VulnId],
     severity: &'static str,
     /// `vendor`, `cvss` (the OSV record's vector), `cve-cna`, `cisa-adp` or `none`.
     severity_source: &'static str,
     /// The CVSS vector the finding is rated by.
+    #[serde(skip_serializing_if = "omit::<F, _>")]
     severity_vector: Option<&'a str>,
+    #[serde(skip_serializing_if = "omit::<F, _>")]
     cvss: Option<f64>,
+    #[serde(skip_serializing_if = "omit::<F, _>")]
     epss: Option<f64>,
     /// CISA KEV lists it.
+    #[serde(skip_serializing_if = "omit::<F, _>")]
     kev: bool,
     /// KEV lists it or CISA's SSVC says `Exploitation: active`.
+    #[serde(skip_serializing_if = "omit::<F, _>")]
     known_exploited: bool,
     /// SSVC's `Exploitation`: `none`, `poc` or `active`.
+    #[serde(skip_serializing_if = "omit::<F, _>")]
     exploitation: Option<&'a str>,
+    #[serde(skip_serializing_if = "omit::<F, _>")]
     fixed_version: Option<&'a str>,
     risk_score: u8,
+    #[serde(skip_serializing_if = "omit::<F, _>")]
     new: bool,
+    #[serde(skip_serializing_if = "omit::<F, _>")]
     suppressed: bool,
     /// Go: whether the advisory's vulnerable functions are linked into the
     /// binary; absent for other findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     vulnerable_code: Option<&'a CodeDetermination>,
     /// Go: the vulnerable code is determined not present.
+    #[serde(skip_serializing_if = "omit::<F, _>")]
     code_not_present: bool,
-    package: InputPackage<'a>,
+    package: P,
+    #[serde(skip)]
+    form: std::marker::PhantomData<F>,
+}
+
+/// `assessed` as the input carries it, with its package as `package`.
+fn finding<F: Form, P>(assessed: &AssessedFinding, package: P) -> InputFinding<'_, F, P> {
+    let finding = &assessed.finding;
+    let score = &assessed.score;
+    InputFinding {
+        id: finding.id.as_str(),
+        aliases: &finding.aliases,
+        severity: score.severity.name(),
+        severity_source: score.severity_source.name(),
+        severity_vector: score.rated_by.as_ref().map(|c| c.vector.as_str()),
+        cvss: score.preferred_cvss(),
+        epss: score.epss.as_ref().map(|(_, e)| e.score),
+        kev: score.kev.is_some(),
+        known_exploited: score.known_exploited(),
+        exploitation: score.exploitation(),
+        fixed_version: finding.nearest_fix.as_deref(),
+        risk_score: score.risk,
+        new: assessed.new,
+        suppressed: assessed.is_suppressed(),
+        vulnerable_code: assessed.code.as_ref(),
+        code_not_present: assessed.code_not_present(),
+        package,
+        form: std::marker::PhantomData,
+    }
 }
 
 fn package<'a>(package: &'a Package, target: &Target) -> InputPackage<'a> {
@@ -319,27 +366,8 @@ impl<'a> Inputs<'a> {
             .findings
             .iter()
             .map(|assessed| {
-                let finding = &assessed.finding;
-                let score = &assessed.score;
-                InputFinding {
-                    id: finding.id.as_str(),
-                    aliases: &finding.aliases,
-                    severity: score.severity.name(),
-                    severity_source: score.severity_source.name(),
-                    severity_vector: score.rated_by.as_ref().map(|c| c.vector.as_str()),
-                    cvss: score.preferred_cvss(),
-                    epss: score.epss.as_ref().map(|(_, e)| e.score),
-                    kev: score.kev.is_some(),
-                    known_exploited: score.known_exploited(),
-                    exploitation: score.exploitation(),
-                    fixed_version: finding.nearest_fix.as_deref(),
-                    risk_score: score.risk,
-                    new: assessed.new,
-                    suppressed: assessed.is_suppressed(),
-                    vulnerable_code: assessed.code.as_ref(),
-                    code_not_present: assessed.code_not_present(),
-                    package: package(inventory.package(finding.package), target),
-                }
+                let written = package(inventory.package(assessed.finding.package), target);
+                finding(assessed, written)
             })
             .collect();
         Body {
@@ -356,29 +384,7 @@ impl<'a> Inputs<'a> {
         let findings = shape.reads(Part::Findings).then(|| {
             self.findings
                 .iter()
-                .map(|assessed| {
-                    let finding = &assessed.finding;
-                    let score = &assessed.score;
-                    FindingV2 {
-                        id: finding.id.as_str(),
-                        aliases: &finding.aliases,
-                        severity: score.severity.name(),
-                        severity_source: score.severity_source.name(),
-                        severity_vector: score.rated_by.as_ref().map(|c| c.vector.as_str()),
-                        cvss: score.preferred_cvss(),
-                        epss: score.epss.as_ref().map(|(_, e)| e.score),
-                        kev: score.kev.is_some(),
-                        known_exploited: score.known_exploited(),
-                        exploitation: score.exploitation(),
-                        fixed_version: finding.nearest_fix.as_deref(),
-                        risk_score: score.risk,
-                        new: assessed.new,
-                        suppressed: assessed.is_suppressed(),
-                        vulnerable_code: assessed.code.as_ref(),
-                        code_not_present: assessed.code_not_present(),
-                        package: finding.package.index(),
-                    }
-                })
+                .map(|assessed| finding(assessed, assessed.finding.package.index()))
                 .collect()
         });
         BodyV2 {
