@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
-use portcullis_catalog::{Inventory, Package, PackageId, PackageKind};
+use portcullis_catalog::{Diagnostic, Inventory, Package, PackageId, PackageKind};
 use portcullis_model::{Ecosystem, VulnId};
 use portcullis_version::{Scheme, Version};
 use portcullis_vulndb::{
@@ -73,6 +73,22 @@ impl Finding {
 pub struct Unmatchable {
     pub package: PackageId,
     pub why: String,
+}
+
+impl Unmatchable {
+    /// What every output says of it: the package, where it was found, and why.
+    pub fn diagnostic(&self, inventory: &Inventory) -> Diagnostic {
+        let package = inventory.package(self.package);
+        let location = package.locations.first();
+        Diagnostic {
+            path: location.map_or_else(String::new, |l| l.path.clone()),
+            layer: location.and_then(|l| l.layer),
+            message: format!(
+                "`{}` {} could not be evaluated: {}",
+                package.name, package.version, self.why
+            ),
+        }
+    }
 }
 
 /// What a lookup asks the DB.
@@ -453,8 +469,8 @@ fn order_fixes(
     (ordered, nearest)
 }
 
-/// The advisory rows of each (ecosystem, name).
-type RowsByName = HashMap<(String, String), Rc<Vec<AffectedRow>>>;
+/// The advisory rows of each name, by ecosystem.
+type RowsByName = HashMap<String, HashMap<String, Rc<Vec<AffectedRow>>>>;
 
 /// The advisory rows of every (ecosystem, name) the queries ask for, read
 /// in batches and parsed once however many packages (copies, versions)
@@ -470,12 +486,17 @@ fn prefetch(
             .or_default()
             .insert(query.name.as_str());
     }
-    let mut rows = HashMap::new();
+    let mut rows = RowsByName::new();
     for (ecosystem, names) in wanted {
         let names: Vec<&str> = names.into_iter().collect();
-        for (name, found) in db.affecting_many(ecosystem, &names)? {
-            rows.insert((ecosystem.to_owned(), name), Rc::new(found));
-        }
+        let found = db.affecting_many(ecosystem, &names)?;
+        rows.insert(
+            ecosystem.to_owned(),
+            found
+                .into_iter()
+                .map(|(name, found)| (name, Rc::new(found)))
+                .collect(),
+        );
     }
     Ok(rows)
 }
@@ -510,7 +531,8 @@ pub fn find(
                 }
             };
             let rows = rows_cache
-                .get(&(query.ecosystem.clone(), query.name.clone()))
+                .get(&query.ecosystem)
+                .and_then(|names| names.get(&query.name))
                 .map_or_else(|| Rc::clone(&no_rows), Rc::clone);
             for row in rows.iter() {
                 if row.withdrawn || matched_ids.contains(&row.osv_id) {

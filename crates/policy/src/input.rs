@@ -346,15 +346,11 @@ impl<'a> Inputs<'a> {
                 message: d.message.clone(),
             })
             .chain(self.unmatchable.iter().map(|u| {
-                let package = inventory.package(u.package);
-                let location = package.locations.first();
+                let d = u.diagnostic(inventory);
                 InputDiagnostic {
-                    path: location.map_or_else(String::new, |l| l.path.clone()),
-                    layer: layer(location.and_then(|l| l.layer)),
-                    message: format!(
-                        "`{}` {} could not be evaluated: {}",
-                        package.name, package.version, u.why
-                    ),
+                    layer: layer(d.layer),
+                    path: d.path,
+                    message: d.message,
                 }
             }))
             .collect()

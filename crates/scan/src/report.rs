@@ -116,18 +116,11 @@ impl Report {
     /// evaluated. Every report format shows this list.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut all = self.inventory.diagnostics.clone();
-        all.extend(self.unmatchable.iter().map(|gap| {
-            let package = self.inventory.package(gap.package);
-            let location = package.locations.first();
-            Diagnostic {
-                path: location.map_or_else(String::new, |l| l.path.clone()),
-                layer: location.and_then(|l| l.layer),
-                message: format!(
-                    "`{}` {} could not be evaluated: {}",
-                    package.name, package.version, gap.why
-                ),
-            }
-        }));
+        all.extend(
+            self.unmatchable
+                .iter()
+                .map(|gap| gap.diagnostic(&self.inventory)),
+        );
         all
     }
 

@@ -14,12 +14,6 @@ use super::Error;
 /// Names per `affecting_many` statement (SQLite takes up to 32,766 parameters).
 const AFFECTING_BATCH: usize = 500;
 
-/// Why an `affected` row could not be read.
-enum RowError {
-    Sql(rusqlite::Error),
-    Corrupt(Error),
-}
-
 /// A database opened read-only.
 pub struct Database {
     connection: Connection,
@@ -179,10 +173,7 @@ impl Database {
                 .map_err(&error)?;
             while let Some(row) = rows.next().map_err(&error)? {
                 let key: String = row.get(0).map_err(&error)?;
-                let affected = self.affected_row(row).map_err(|e| match e {
-                    RowError::Sql(source) => error(source),
-                    RowError::Corrupt(e) => e,
-                })?;
+                let affected = self.affected_row(row)?;
                 by_key.entry(key).or_default().push(affected);
             }
         }
@@ -197,17 +188,16 @@ impl Database {
     }
 
     /// One `affected` row (columns 1..=7 of `affecting_many`'s statement).
-    fn affected_row(&self, row: &rusqlite::Row<'_>) -> Result<AffectedRow, RowError> {
-        let osv_id: String = row.get(1).map_err(RowError::Sql)?;
-        let text = |index| row.get::<_, String>(index).map_err(RowError::Sql);
-        let corrupt = |source| {
-            RowError::Corrupt(Error::Corrupt {
-                path: self.path.clone(),
-                id: osv_id.clone(),
-                source,
-            })
+    fn affected_row(&self, row: &rusqlite::Row<'_>) -> Result<AffectedRow, Error> {
+        let error = sql_error(&self.path);
+        let osv_id: String = row.get(1).map_err(&error)?;
+        let text = |index| row.get::<_, String>(index).map_err(&error);
+        let corrupt = |source| Error::Corrupt {
+            path: self.path.clone(),
+            id: osv_id.clone(),
+            source,
         };
-        let imports: Option<String> = row.get(7).map_err(RowError::Sql)?;
+        let imports: Option<String> = row.get(7).map_err(&error)?;
         Ok(AffectedRow {
             ranges: serde_json::from_str(&text(4)?).map_err(&corrupt)?,
             versions: serde_json::from_str(&text(5)?).map_err(&corrupt)?,
@@ -215,9 +205,9 @@ impl Database {
                 .map(|imports| serde_json::from_str(&imports))
                 .transpose()
                 .map_err(&corrupt)?,
-            withdrawn: row.get(2).map_err(RowError::Sql)?,
+            withdrawn: row.get(2).map_err(&error)?,
             ecosystem: text(3)?,
-            severity: row.get(6).map_err(RowError::Sql)?,
+            severity: row.get(6).map_err(&error)?,
             osv_id,
         })
     }
