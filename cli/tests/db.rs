@@ -388,6 +388,15 @@ fn bundle_export_and_import_round_trip() {
         &db_args(&db, &["export", bundle.to_str().unwrap()]),
     );
     assert_eq!(code, 0, "{err}");
+    let bytes = std::fs::read(&bundle).unwrap();
+    let bundle_digest = format!(
+        "sha256:{}",
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes))
+    );
+    assert!(
+        err.contains(&format!("{} bytes, {bundle_digest}", bytes.len())),
+        "export names the bundle's size and digest: {err}"
+    );
     let copy = cache.path().join("copy/p.db");
     let (code, _, err) = run(
         cache.path(),
@@ -395,23 +404,68 @@ fn bundle_export_and_import_round_trip() {
     );
     assert_eq!(code, 0, "{err}");
     assert_eq!(status(cache.path(), &copy).1, digest);
+    let (_, text, _) = run(cache.path(), &db_args(&copy, &["status"]));
+    assert!(
+        text.contains(&format!("bundle     {bundle_digest}")),
+        "status names the bundle the DB came from: {text}"
+    );
+    // Every record comes back byte for byte, and every lookup the same.
+    for id in ["x_NSWG-ECO-368", "CVE-2014-6393"] {
+        let before = run(cache.path(), &db_args(&db, &["show", id]));
+        let after = run(cache.path(), &db_args(&copy, &["show", id]));
+        assert_eq!((before.0, &before.1), (after.0, &after.1), "{id}");
+    }
+    let lookup = |db: &Path| run(cache.path(), &db_args(db, &["lookup", "npm", "lodash"])).1;
+    assert_eq!(lookup(&db), lookup(&copy));
+    // A bundle cut short is refused and leaves the DB as it was.
+    let cut = cache.path().join("cut.bundle");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let (code, _, err) = run(
+        cache.path(),
+        &db_args(&copy, &["import", cut.to_str().unwrap()]),
+    );
+    assert_ne!(code, 0, "a cut bundle is refused: {err}");
+    assert_eq!(status(cache.path(), &copy).1, digest);
 }
 
 #[test]
 fn db_of_another_schema_is_refused_with_a_hint() {
     let cache = tempfile::tempdir().unwrap();
     let db = cache.path().join("old.db");
+    // A DB of schema 3 (the last one that stored each range as JSON text per row).
     let status = Command::new("python3")
-        .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table meta(key text primary key, value text)'); c.execute(\"insert into meta values('schema_version','0')\"); c.commit()", db.to_str().unwrap()])
+        .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table meta(key text primary key, value text)'); c.execute(\"insert into meta values('schema_version','3')\"); c.execute('create table affected (ecosystem text, name text, osv_id text, ranges text)'); c.execute(\"insert into affected values ('npm', 'lodash', 'GHSA-x', '[]')\"); c.commit()", db.to_str().unwrap()])
         .status()
         .unwrap();
     assert!(status.success());
     let (code, _, err) = run(cache.path(), &db_args(&db, &["status"]));
-    assert_eq!(code, 3, "{err}");
+    assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("schema 0") && err.contains("hint: rebuild it"),
+        err.contains("schema 3") && err.contains("hint: rebuild it with `portcullis db update`"),
         "{err}"
     );
+    let project = cache.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(
+        project.join("package-lock.json"),
+        r#"{"lockfileVersion":3,"packages":{"":{},"node_modules/lodash":{"version":"4.17.4"}}}"#,
+    )
+    .unwrap();
+    let (code, out, err) = run(
+        cache.path(),
+        &[
+            "scan",
+            "--db",
+            db.to_str().unwrap(),
+            "--offline",
+            project.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        code, 2,
+        "a scan refuses it too, with no verdict: {out}{err}"
+    );
+    assert!(err.contains("portcullis db update"), "{err}");
     let (code, _, err) = run(
         cache.path(),
         &db_args(&cache.path().join("none.db"), &["status"]),

@@ -63,13 +63,21 @@ pub(crate) fn run(args: &DbArgs) -> anyhow::Result<ExitCode> {
             show(&path, id)?;
         }
         DbCommand::Export { file } => {
-            vulndb::export(&path, file).with_context(|| {
+            let exported = vulndb::export(&path, file).with_context(|| {
                 format!(
                     "could not export `{}` to `{}`",
                     path.display(),
                     file.display()
                 )
             })?;
+            // On stderr: the bundle may be going to stdout; a closed stderr loses only the note.
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "wrote `{}`: {} bytes, {}",
+                file.display(),
+                exported.size,
+                exported.digest
+            );
         }
         DbCommand::Push {
             reference,

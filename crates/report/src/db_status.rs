@@ -19,6 +19,16 @@ pub fn db_status(path: &Path, status: &Status, now: Timestamp) -> String {
     let _ = writeln!(out, "schema     {}", status.schema_version);
     let _ = writeln!(out, "built at   {} ({age} ago)", status.built_at);
     let _ = writeln!(out, "digest     {}", status.digest);
+    let _ = writeln!(out, "size       {}", megabytes(status.file_size));
+    if let Some(bundle) = &status.bundle {
+        let _ = writeln!(
+            out,
+            "bundle     {} {}, from {}",
+            bundle.digest,
+            megabytes(bundle.size),
+            bundle.from
+        );
+    }
     let _ = writeln!(
         out,
         "sources (the DB's age is that of the feed fetched longest ago)"
@@ -47,6 +57,11 @@ pub fn db_status(path: &Path, status: &Status, now: Timestamp) -> String {
     let _ = writeln!(out, "kev        {} entries", status.kev_entries);
     let _ = writeln!(out, "epss       {} scores", status.epss_scores);
     out
+}
+
+/// `16.9 MB (16883712 bytes)`.
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB ({bytes} bytes)", bytes as f64 / 1e6)
 }
 
 /// What `db update` and `db import` report when they finish.

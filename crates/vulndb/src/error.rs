@@ -13,6 +13,8 @@ pub enum Error {
         found: u32,
         expected: u32,
     },
+    #[error("`{path}` is the inside of a DB bundle, not a DB")]
+    BundleForm { path: PathBuf },
     #[error("`{path}` is not a portcullis vulnerability DB")]
     NotADatabase {
         path: PathBuf,
@@ -32,8 +34,17 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    #[error("the stored {what} in `{path}` is damaged")]
+    Damaged {
+        path: PathBuf,
+        what: String,
+        #[source]
+        source: super::stored::StoredError,
+    },
     #[error("could not encode a record")]
     Encode(#[source] serde_json::Error),
+    #[error("could not encode a record for the DB")]
+    Store(#[source] super::stored::StoredError),
     #[error("zstd failed on `{path}`")]
     Compress {
         path: PathBuf,
@@ -122,9 +133,10 @@ impl Error {
     pub fn is_undecided(&self) -> bool {
         match self {
             Error::Missing { .. }
-            | Error::Schema { .. }
             | Error::Sqlite { .. }
             | Error::Corrupt { .. }
+            | Error::Damaged { .. }
+            | Error::Store(_)
             | Error::Encode(_)
             | Error::Compress { .. }
             | Error::NoMirror { .. }
@@ -135,7 +147,11 @@ impl Error {
             | Error::Lock { .. }
             | Error::Stale { .. } => true,
             Error::Artifact { source, .. } => source.is_undecided(),
-            Error::NotADatabase { .. }
+            // A DB of another schema is bad input: it is never read, and
+            // `db update` or `db import` rebuilds it.
+            Error::Schema { .. }
+            | Error::BundleForm { .. }
+            | Error::NotADatabase { .. }
             | Error::Io { .. }
             | Error::Zip { .. }
             | Error::UnsafeEntry { .. }
@@ -153,6 +169,9 @@ impl Error {
                 Some("run `portcullis db update`, or `portcullis db import` for an offline copy")
             }
             Error::Schema { .. } => Some("rebuild it with `portcullis db update` (or `db import`)"),
+            Error::BundleForm { .. } => {
+                Some("install the bundle with `portcullis db import BUNDLE`")
+            }
             Error::Stale { .. } => Some("run `portcullis db update`, or raise `--db-max-age`"),
             Error::Shrunk { .. } => {
                 Some("check the mirror; if the drop is expected, run `db update --allow-shrink`")

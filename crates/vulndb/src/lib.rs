@@ -5,6 +5,8 @@
 mod artifact;
 mod build;
 mod bundle;
+#[cfg(test)]
+mod corpus_tests;
 mod cve;
 mod error;
 mod fetch;
@@ -13,19 +15,20 @@ mod osv;
 mod query;
 mod rows;
 mod schema;
+mod stored;
 mod writer;
 
 use std::path::{Path, PathBuf};
 
 pub use artifact::{pull, push};
 pub use build::BuildReport;
-pub use bundle::export;
+pub use bundle::{export, Exported};
 pub use cve::{CveRecord, Ssvc};
 pub use error::Error;
 pub use fetch::{Mirror, DEFAULT_CVE_URL, DEFAULT_EPSS_URL, DEFAULT_KEV_URL, DEFAULT_MIRROR};
 pub use osv::{Event, GoImport, RangeKind, Severity as SeverityVector};
 pub use query::Database;
-pub use rows::{AdvisoryInfo, AffectedRow, EpssScore, KevEntry, SourceInfo, Status};
+pub use rows::{AdvisoryInfo, AffectedRow, BundleOrigin, EpssScore, KevEntry, SourceInfo, Status};
 
 use build::{BuildLock, Feed, Guard};
 use fetch::{Fetched, Fetcher};

@@ -68,6 +68,10 @@ pub struct AdvisoryInfo {
 #[derive(Debug, Clone)]
 pub struct Status {
     pub schema_version: u32,
+    /// The DB file's size in bytes.
+    pub file_size: u64,
+    /// The bundle the DB was installed from (`db import` of a bundle, `db pull`).
+    pub bundle: Option<BundleOrigin>,
     pub built_at: String,
     pub digest: String,
     pub sources: Vec<SourceInfo>,
@@ -75,4 +79,14 @@ pub struct Status {
     pub counts: BTreeMap<String, i64>,
     pub kev_entries: i64,
     pub epss_scores: i64,
+}
+
+/// The bundle a DB was installed from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleOrigin {
+    /// `sha256:…` of the bundle's bytes (for a pull, the artifact layer's digest).
+    pub digest: String,
+    pub size: u64,
+    /// The file or reference it came from.
+    pub from: String,
 }

@@ -1,28 +1,54 @@
 //! Reads a DB opened read-only: typed queries with prepared statements for
 //! the matcher, the scorer, `db status`, `db lookup` and `db show`.
 
-use std::collections::{BTreeMap, HashMap};
+mod records;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use super::cve::{CveRecord, Ssvc};
-use super::rows::{AdvisoryInfo, AffectedRow, EpssScore, KevEntry, SourceInfo, Status};
+use super::osv::{GoImport, Range};
+use super::rows::{
+    AdvisoryInfo, AffectedRow, BundleOrigin, EpssScore, KevEntry, SourceInfo, Status,
+};
 use super::schema::{package_key, sql_error, SCHEMA_VERSION};
+use super::stored::{self, Entry, StoredError, StoredInfo, StoredRange};
 use super::Error;
 
 /// Names per `affecting_many` statement (SQLite takes up to 32,766 parameters).
 const AFFECTING_BATCH: usize = 500;
 
+/// A `ranges` row decoded: ranges, versions, vendor severity, Go imports.
+type RangeParts = (
+    Vec<Range>,
+    Vec<String>,
+    Option<String>,
+    Option<Vec<GoImport>>,
+);
+
 /// A database opened read-only.
 pub struct Database {
-    connection: Connection,
-    path: PathBuf,
+    pub(super) connection: Connection,
+    pub(super) path: PathBuf,
 }
 
 impl Database {
-    /// Opens `path` read-only and checks its schema version.
+    /// Opens `path` read-only and checks its schema version and that it is
+    /// no bundle's inner file.
     pub fn open(path: &Path) -> Result<Database, Error> {
+        let db = Database::open_any_form(path)?;
+        if db.meta_opt("form")?.is_some() {
+            return Err(Error::BundleForm {
+                path: path.to_owned(),
+            });
+        }
+        Ok(db)
+    }
+
+    /// Opens `path` read-only and checks its schema version only.
+    pub(crate) fn open_any_form(path: &Path) -> Result<Database, Error> {
         if !path.is_file() {
             return Err(Error::Missing {
                 path: path.to_owned(),
@@ -61,6 +87,15 @@ impl Database {
             connection,
             path: path.to_owned(),
         })
+    }
+
+    fn meta_opt(&self, key: &str) -> Result<Option<String>, Error> {
+        self.connection
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()
+            .map_err(sql_error(&self.path))
     }
 
     fn meta(&self, key: &str) -> Result<String, Error> {
@@ -106,7 +141,7 @@ impl Database {
         let error = sql_error(&self.path);
         let mut statement = self
             .connection
-            .prepare("SELECT ecosystem, COUNT(DISTINCT osv_id) FROM affected GROUP BY ecosystem")
+            .prepare("SELECT ecosystem, advisories FROM counts ORDER BY ecosystem")
             .map_err(&error)?;
         let counts = statement
             .query_map([], |row| {
@@ -122,8 +157,28 @@ impl Database {
                 })
                 .map_err(sql_error(&self.path))
         };
+        let bundle = match (
+            self.meta_opt("bundle_digest")?,
+            self.meta_opt("bundle_size")?,
+            self.meta_opt("bundle_from")?,
+        ) {
+            (Some(digest), Some(size), Some(from)) => Some(BundleOrigin {
+                digest,
+                size: size.parse().unwrap_or(0),
+                from,
+            }),
+            _ => None,
+        };
+        let file_size = fs_err::metadata(&self.path)
+            .map_err(|source| Error::Io {
+                path: self.path.clone(),
+                source,
+            })?
+            .len();
         Ok(Status {
             schema_version: SCHEMA_VERSION,
+            file_size,
+            bundle,
             built_at: self.built_at()?,
             digest: self.digest()?,
             sources: self.sources()?,
@@ -148,6 +203,14 @@ impl Database {
         names: &[&str],
     ) -> Result<HashMap<String, Vec<AffectedRow>>, Error> {
         let error = sql_error(&self.path);
+        let ecosystem_id: Option<i64> = self
+            .connection
+            .prepare_cached("SELECT id FROM ecosystems WHERE name = ?1")
+            .and_then(|mut s| s.query_row([ecosystem], |row| row.get(0)).optional())
+            .map_err(&error)?;
+        let Some(ecosystem_id) = ecosystem_id else {
+            return Ok(HashMap::new());
+        };
         // A name's key as stored (`PyYAML` is `pyyaml`) -> the names given for it.
         let mut given: HashMap<String, Vec<&str>> = HashMap::new();
         for name in names {
@@ -157,28 +220,62 @@ impl Database {
                 .push(name);
         }
         let keys: Vec<&String> = given.keys().collect();
-        let mut by_key: HashMap<String, Vec<AffectedRow>> = HashMap::new();
+        let mut by_key: Vec<(String, Vec<Entry>)> = Vec::new();
         for chunk in keys.chunks(AFFECTING_BATCH) {
             let placeholders = vec!["?"; chunk.len()].join(",");
             let mut statement = self
                 .connection
                 .prepare_cached(&format!(
-                    "SELECT name, osv_id, withdrawn, ecosystem, ranges, versions, severity, imports
-                     FROM affected WHERE ecosystem = ? AND name IN ({placeholders})"
+                    "SELECT name, entries FROM affected WHERE ecosystem = ? AND name IN ({placeholders})"
                 ))
                 .map_err(&error)?;
-            let values = std::iter::once(ecosystem).chain(chunk.iter().map(|k| k.as_str()));
+            let values = std::iter::once(rusqlite::types::Value::Integer(ecosystem_id)).chain(
+                chunk
+                    .iter()
+                    .map(|k| rusqlite::types::Value::Text((*k).clone())),
+            );
             let mut rows = statement
                 .query(rusqlite::params_from_iter(values))
                 .map_err(&error)?;
             while let Some(row) = rows.next().map_err(&error)? {
                 let key: String = row.get(0).map_err(&error)?;
-                let affected = self.affected_row(row)?;
-                by_key.entry(key).or_default().push(affected);
+                let entries: Vec<u8> = row.get(1).map_err(&error)?;
+                let entries = stored::decode(&entries).map_err(|source| Error::Damaged {
+                    path: self.path.clone(),
+                    what: format!("entries of `{ecosystem}/{key}`"),
+                    source,
+                })?;
+                by_key.push((key, entries));
             }
         }
+        let advisories = self.advisory_heads(by_key.iter().flat_map(|(_, e)| e))?;
+        let ranges = self.ranges(by_key.iter().flat_map(|(_, e)| e))?;
         let mut found = HashMap::new();
-        for (key, mut rows) in by_key {
+        for (key, entries) in by_key {
+            let mut rows = Vec::with_capacity(entries.len());
+            for entry in entries {
+                let (Some((osv_id, withdrawn)), Some(range)) =
+                    (advisories.get(&entry.advisory), ranges.get(&entry.range))
+                else {
+                    return Err(Error::Damaged {
+                        path: self.path.clone(),
+                        what: format!("entries of `{ecosystem}/{key}`"),
+                        source: StoredError::Dangling(format!(
+                            "advisory {} or range {}",
+                            entry.advisory, entry.range
+                        )),
+                    });
+                };
+                rows.push(AffectedRow {
+                    osv_id: osv_id.clone(),
+                    withdrawn: *withdrawn,
+                    ecosystem: ecosystem.to_owned(),
+                    ranges: range.0.clone(),
+                    versions: range.1.clone(),
+                    severity: range.2.clone(),
+                    imports: range.3.clone(),
+                });
+            }
             rows.sort_by(|a, b| a.osv_id.cmp(&b.osv_id));
             for name in given.get(&key).into_iter().flatten() {
                 found.insert((*name).to_owned(), rows.clone());
@@ -187,29 +284,74 @@ impl Database {
         Ok(found)
     }
 
-    /// One `affected` row (columns 1..=7 of `affecting_many`'s statement).
-    fn affected_row(&self, row: &rusqlite::Row<'_>) -> Result<AffectedRow, Error> {
+    /// The OSV id and withdrawn flag of each advisory the entries name.
+    fn advisory_heads<'e>(
+        &self,
+        entries: impl Iterator<Item = &'e Entry>,
+    ) -> Result<HashMap<i64, (String, bool)>, Error> {
         let error = sql_error(&self.path);
-        let osv_id: String = row.get(1).map_err(&error)?;
-        let text = |index| row.get::<_, String>(index).map_err(&error);
-        let corrupt = |source| Error::Corrupt {
-            path: self.path.clone(),
-            id: osv_id.clone(),
-            source,
-        };
-        let imports: Option<String> = row.get(7).map_err(&error)?;
-        Ok(AffectedRow {
-            ranges: serde_json::from_str(&text(4)?).map_err(&corrupt)?,
-            versions: serde_json::from_str(&text(5)?).map_err(&corrupt)?,
-            imports: imports
-                .map(|imports| serde_json::from_str(&imports))
-                .transpose()
-                .map_err(&corrupt)?,
-            withdrawn: row.get(2).map_err(&error)?,
-            ecosystem: text(3)?,
-            severity: row.get(6).map_err(&error)?,
-            osv_id,
-        })
+        let ids: BTreeSet<i64> = entries.map(|entry| entry.advisory).collect();
+        let ids: Vec<i64> = ids.into_iter().collect();
+        let mut heads = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(AFFECTING_BATCH) {
+            let placeholders = vec!["?"; chunk.len()].join(",");
+            let mut statement = self
+                .connection
+                .prepare_cached(&format!(
+                    "SELECT id, osv_id, withdrawn FROM advisories WHERE id IN ({placeholders})"
+                ))
+                .map_err(&error)?;
+            let mut rows = statement
+                .query(rusqlite::params_from_iter(chunk))
+                .map_err(&error)?;
+            while let Some(row) = rows.next().map_err(&error)? {
+                heads.insert(
+                    row.get(0).map_err(&error)?,
+                    (row.get(1).map_err(&error)?, row.get(2).map_err(&error)?),
+                );
+            }
+        }
+        Ok(heads)
+    }
+
+    /// The decoded ranges of each `ranges` row the entries name.
+    fn ranges<'e>(
+        &self,
+        entries: impl Iterator<Item = &'e Entry>,
+    ) -> Result<HashMap<i64, RangeParts>, Error> {
+        let error = sql_error(&self.path);
+        let ids: BTreeSet<i64> = entries.map(|entry| entry.range).collect();
+        let ids: Vec<i64> = ids.into_iter().collect();
+        let mut ranges = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(AFFECTING_BATCH) {
+            let placeholders = vec!["?"; chunk.len()].join(",");
+            let mut statement = self
+                .connection
+                .prepare_cached(&format!(
+                    "SELECT id, data FROM ranges WHERE id IN ({placeholders})"
+                ))
+                .map_err(&error)?;
+            let mut rows = statement
+                .query(rusqlite::params_from_iter(chunk))
+                .map_err(&error)?;
+            while let Some(row) = rows.next().map_err(&error)? {
+                let id: i64 = row.get(0).map_err(&error)?;
+                let data = row
+                    .get_ref(1)
+                    .and_then(|v| Ok(v.as_blob()?))
+                    .map_err(&error)?;
+                let damaged = |source| Error::Damaged {
+                    path: self.path.clone(),
+                    what: format!("range {id}"),
+                    source,
+                };
+                let parts = stored::decode::<StoredRange>(data)
+                    .and_then(StoredRange::into_parts)
+                    .map_err(damaged)?;
+                ranges.insert(id, parts);
+            }
+        }
+        Ok(ranges)
     }
 
     /// Summary, aliases and severities of `osv_id` (the first row when several sources hold it).
@@ -218,110 +360,46 @@ impl Database {
         let row = self
             .connection
             .prepare_cached(
-                "SELECT id, summary, published, severity, database_severity FROM advisories WHERE osv_id = ?1 ORDER BY id LIMIT 1",
+                "SELECT summary, published, info FROM advisories WHERE osv_id = ?1 ORDER BY id LIMIT 1",
             )
             .and_then(|mut statement| {
                 statement
                     .query_row([osv_id], |row| {
                         Ok((
-                            row.get::<_, i64>(0)?,
+                            row.get::<_, Option<String>>(0)?,
                             row.get::<_, Option<String>>(1)?,
-                            row.get::<_, Option<String>>(2)?,
-                            row.get::<_, String>(3)?,
-                            row.get::<_, Option<String>>(4)?,
+                            row.get::<_, Option<Vec<u8>>>(2)?,
                         ))
                     })
                     .optional()
             })
             .map_err(&error)?;
-        let Some((id, summary, published, severity, database_severity)) = row else {
+        let Some((summary, published, info)) = row else {
             return Ok(None);
         };
-        let corrupt = |source| Error::Corrupt {
-            path: self.path.clone(),
-            id: osv_id.to_owned(),
-            source,
-        };
-        let mut info = AdvisoryInfo {
+        let info = self.info(osv_id, info.as_deref())?;
+        Ok(Some(AdvisoryInfo {
             osv_id: osv_id.to_owned(),
             summary,
             published,
-            severity: serde_json::from_str(&severity).map_err(corrupt)?,
-            database_severity,
-            ..AdvisoryInfo::default()
-        };
-        let mut statement = self
-            .connection
-            .prepare_cached("SELECT alias, kind FROM aliases WHERE advisory = ?1 ORDER BY alias")
-            .map_err(&error)?;
-        let rows = statement
-            .query_map([id], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-            })
-            .map_err(&error)?;
-        for row in rows {
-            let (alias, kind) = row.map_err(&error)?;
-            match kind.as_str() {
-                "upstream" => info.upstream.push(alias),
-                "related" => info.related.push(alias),
-                _ => info.aliases.push(alias),
-            }
-        }
-        Ok(Some(info))
+            severity: info.severity(),
+            database_severity: info.database_severity,
+            aliases: info.aliases,
+            upstream: info.upstream,
+            related: info.related,
+        }))
     }
 
-    /// The whole OSV record of `osv_id` (or of the first advisory that has it as an alias), as imported.
-    pub fn record(&self, osv_id: &str) -> Result<Option<Vec<u8>>, Error> {
-        let error = sql_error(&self.path);
-        let compressed: Option<Vec<u8>> = self
-            .connection
-            .query_row(
-                "SELECT record FROM advisories WHERE osv_id = ?1
-                 UNION ALL SELECT a.record FROM aliases l JOIN advisories a ON a.id = l.advisory WHERE l.alias = ?1
-                 LIMIT 1",
-                [osv_id],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(&error)?;
-        compressed
-            .map(|bytes| {
-                zstd::stream::decode_all(bytes.as_slice()).map_err(|source| Error::Compress {
-                    path: self.path.clone(),
-                    source,
-                })
-            })
+    /// An advisory's decoded `info` (empty when the column is NULL).
+    pub(super) fn info(&self, osv_id: &str, info: Option<&[u8]>) -> Result<StoredInfo, Error> {
+        info.map(stored::decode::<StoredInfo>)
             .transpose()
-    }
-
-    /// Every record whose id is `id` or that names it as an alias, with its id.
-    pub fn records(&self, id: &str) -> Result<Vec<(String, Vec<u8>)>, Error> {
-        let error = sql_error(&self.path);
-        let mut statement = self
-            .connection
-            .prepare(
-                "SELECT osv_id, record FROM advisories WHERE osv_id = ?1
-                 UNION SELECT a.osv_id, a.record FROM aliases l JOIN advisories a ON a.id = l.advisory WHERE l.alias = ?1
-                 ORDER BY 1",
-            )
-            .map_err(&error)?;
-        let rows = statement
-            .query_map([id], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?))
+            .map(Option::unwrap_or_default)
+            .map_err(|source| Error::Damaged {
+                path: self.path.clone(),
+                what: format!("aliases and severities of `{osv_id}`"),
+                source,
             })
-            .map_err(&error)?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (osv_id, compressed) = row.map_err(&error)?;
-            let record = zstd::stream::decode_all(compressed.as_slice()).map_err(|source| {
-                Error::Compress {
-                    path: self.path.clone(),
-                    source,
-                }
-            })?;
-            out.push((osv_id, record));
-        }
-        Ok(out)
     }
 
     pub fn kev(&self, cve: &str) -> Result<Option<KevEntry>, Error> {

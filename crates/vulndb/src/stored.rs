@@ -1,0 +1,259 @@
+//! The compact binary forms of what the DB stores per package, per affected
+//! entry and per advisory, in postcard (varint integers, length-prefixed
+//! strings). Their own structs, without `skip_serializing_if`: postcard is
+//! not self-describing, so every field is always written.
+
+use serde::{Deserialize, Serialize};
+
+use super::osv::{Event, GoImport, Range, RangeKind, Severity};
+
+/// Where a record's JSON is: its block and its bytes in the inflated block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Place {
+    pub block: i64,
+    pub start: i64,
+    pub length: i64,
+}
+
+/// One affected entry of a package: the advisory's row id and the id of the
+/// `ranges` row that holds its ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Entry {
+    pub advisory: i64,
+    pub range: i64,
+}
+
+/// The ranges, versions, vendor severity and Go imports of one affected entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StoredRange {
+    ranges: Vec<(u8, Vec<(u8, String)>)>,
+    versions: Vec<String>,
+    severity: Option<String>,
+    imports: Option<Vec<StoredImport>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct StoredImport {
+    path: String,
+    symbols: Vec<String>,
+    goos: Vec<String>,
+    goarch: Vec<String>,
+}
+
+/// What the matcher and the reports need of an advisory besides its id,
+/// summary and dates: its other ids and its severities.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StoredInfo {
+    pub aliases: Vec<String>,
+    pub upstream: Vec<String>,
+    pub related: Vec<String>,
+    severity: Vec<(String, String)>,
+    pub database_severity: Option<String>,
+}
+
+/// A stored value that does not encode, or (a damaged file) decode.
+#[derive(Debug, thiserror::Error)]
+pub enum StoredError {
+    #[error(transparent)]
+    Postcard(#[from] postcard::Error),
+    #[error("it has the unknown {what} code {code}")]
+    Code { what: &'static str, code: u8 },
+    #[error("it names {0}, which the DB does not hold")]
+    Dangling(String),
+}
+
+pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
+    Ok(postcard::to_allocvec(value)?)
+}
+
+pub(crate) fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, StoredError> {
+    Ok(postcard::from_bytes(bytes)?)
+}
+
+fn kind_code(kind: RangeKind) -> u8 {
+    match kind {
+        RangeKind::Ecosystem => 0,
+        RangeKind::Semver => 1,
+        RangeKind::Git => 2,
+    }
+}
+
+fn event_code(event: &Event) -> (u8, String) {
+    match event {
+        Event::Introduced(v) => (0, v.clone()),
+        Event::Fixed(v) => (1, v.clone()),
+        Event::LastAffected(v) => (2, v.clone()),
+        Event::Limit(v) => (3, v.clone()),
+    }
+}
+
+impl StoredRange {
+    pub(crate) fn new(
+        ranges: &[Range],
+        versions: &[String],
+        severity: Option<&str>,
+        imports: Option<&[GoImport]>,
+    ) -> StoredRange {
+        StoredRange {
+            ranges: ranges
+                .iter()
+                .map(|range| {
+                    (
+                        kind_code(range.kind),
+                        range.events.iter().map(event_code).collect(),
+                    )
+                })
+                .collect(),
+            versions: versions.to_vec(),
+            severity: severity.map(str::to_owned),
+            imports: imports.map(|imports| {
+                imports
+                    .iter()
+                    .map(|import| StoredImport {
+                        path: import.path.clone(),
+                        symbols: import.symbols.clone(),
+                        goos: import.goos.clone(),
+                        goarch: import.goarch.clone(),
+                    })
+                    .collect()
+            }),
+        }
+    }
+
+    /// The typed parts: ranges, versions, vendor severity, Go imports.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn into_parts(
+        self,
+    ) -> Result<
+        (
+            Vec<Range>,
+            Vec<String>,
+            Option<String>,
+            Option<Vec<GoImport>>,
+        ),
+        StoredError,
+    > {
+        let mut ranges = Vec::with_capacity(self.ranges.len());
+        for (kind, events) in self.ranges {
+            let kind = match kind {
+                0 => RangeKind::Ecosystem,
+                1 => RangeKind::Semver,
+                2 => RangeKind::Git,
+                code => {
+                    return Err(StoredError::Code {
+                        what: "range kind",
+                        code,
+                    })
+                }
+            };
+            let events = events
+                .into_iter()
+                .map(|(code, value)| match code {
+                    0 => Ok(Event::Introduced(value)),
+                    1 => Ok(Event::Fixed(value)),
+                    2 => Ok(Event::LastAffected(value)),
+                    3 => Ok(Event::Limit(value)),
+                    code => Err(StoredError::Code {
+                        what: "range event",
+                        code,
+                    }),
+                })
+                .collect::<Result<_, _>>()?;
+            ranges.push(Range { kind, events });
+        }
+        let imports = self.imports.map(|imports| {
+            imports
+                .into_iter()
+                .map(|import| GoImport {
+                    path: import.path,
+                    symbols: import.symbols,
+                    goos: import.goos,
+                    goarch: import.goarch,
+                })
+                .collect()
+        });
+        Ok((ranges, self.versions, self.severity, imports))
+    }
+}
+
+impl StoredInfo {
+    pub(crate) fn new(
+        aliases: &[String],
+        upstream: &[String],
+        related: &[String],
+        severity: &[Severity],
+        database_severity: Option<&str>,
+    ) -> StoredInfo {
+        StoredInfo {
+            aliases: aliases.to_vec(),
+            upstream: upstream.to_vec(),
+            related: related.to_vec(),
+            severity: severity
+                .iter()
+                .map(|s| (s.kind.clone(), s.score.clone()))
+                .collect(),
+            database_severity: database_severity.map(str::to_owned),
+        }
+    }
+
+    /// Whether `id` is one of the advisory's other ids.
+    pub(crate) fn names(&self, id: &str) -> bool {
+        [&self.aliases, &self.upstream, &self.related]
+            .into_iter()
+            .flatten()
+            .any(|alias| alias == id)
+    }
+
+    pub(crate) fn severity(&self) -> Vec<Severity> {
+        self.severity
+            .iter()
+            .map(|(kind, score)| Severity {
+                kind: kind.clone(),
+                score: score.clone(),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_range_comes_back_as_it_went_in() {
+        let ranges = vec![Range {
+            kind: RangeKind::Semver,
+            events: vec![
+                Event::Introduced("0".into()),
+                Event::Fixed("1.2.3".into()),
+                Event::LastAffected("0.9".into()),
+                Event::Limit("2".into()),
+            ],
+        }];
+        let imports = vec![GoImport {
+            path: "golang.org/x/net/html".into(),
+            symbols: vec!["Parse".into()],
+            goos: vec![],
+            goarch: vec!["amd64".into()],
+        }];
+        let stored = StoredRange::new(&ranges, &["1.0".into()], Some("HIGH"), Some(&imports));
+        let back: StoredRange = decode(&encode(&stored).unwrap()).unwrap();
+        assert_eq!(
+            back.into_parts().unwrap(),
+            (
+                ranges,
+                vec!["1.0".to_owned()],
+                Some("HIGH".to_owned()),
+                Some(imports)
+            )
+        );
+    }
+
+    #[test]
+    fn a_damaged_value_is_an_error() {
+        let stored = StoredRange::new(&[], &["1.0".into()], None, None);
+        let bytes = encode(&stored).unwrap();
+        assert!(decode::<StoredRange>(&bytes[..bytes.len() - 1]).is_err());
+        assert!(decode::<Vec<Entry>>(&[0xff, 0xff, 0xff]).is_err());
+    }
+}
