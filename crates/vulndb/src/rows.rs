@@ -56,7 +56,6 @@ pub struct AffectedRow {
 pub struct AdvisoryInfo {
     pub osv_id: String,
     pub summary: Option<String>,
-    pub published: Option<String>,
     pub aliases: Vec<String>,
     pub upstream: Vec<String>,
     pub related: Vec<String>,

@@ -12,14 +12,21 @@ use super::Error;
 /// 4: compact storage: records in compressed blocks, one `affected` row per
 ///    package, ranges stored once however many packages share them,
 ///    ecosystems and feeds as integers, aliases beside their advisory.
-pub(crate) const SCHEMA_VERSION: u32 = 4;
-/// zstd level for record blocks: level 9 and 19 save 10 % and 14 % more on
-/// the shared corpus, at three and twenty times the import time.
-pub(crate) const RECORD_ZSTD_LEVEL: i32 = 3;
+/// 5: blocks of 256 records at zstd 6, long ranges compressed, no `published`
+///    (no report shows it; `db show` has it in the record).
+pub(crate) const SCHEMA_VERSION: u32 = 5;
+/// zstd level for record blocks and long ranges. On the shared corpus's
+/// records, blocks of 64 at level 3 take 5.5 MB, of 256 at level 3 4.8 MB,
+/// of 256 at level 6 4.35 MB and at level 9 4.2 MB; level 6 keeps the
+/// import within 2 s.
+pub(crate) const RECORD_ZSTD_LEVEL: i32 = 6;
 /// A record block closes after this many records or raw bytes, whichever
-/// comes first: `db show` inflates one block (about 130 KB) for a record.
-pub(crate) const BLOCK_RECORDS: usize = 64;
-pub(crate) const BLOCK_BYTES: usize = 256 << 10;
+/// comes first: `db show` inflates one block (about 500 KB, a millisecond).
+pub(crate) const BLOCK_RECORDS: usize = 256;
+pub(crate) const BLOCK_BYTES: usize = 1 << 20;
+/// A `ranges` value longer than this is stored zstd-compressed (PyPI's lists
+/// of every affected version compress to a third).
+pub(crate) const RANGE_COMPRESS_BYTES: usize = 128;
 
 /// Every table. `advisories.block`, `.start` and `.length` place the record's
 /// JSON in the inflated `records` block; `affected.entries` lists
@@ -39,7 +46,7 @@ CREATE TABLE records (id INTEGER PRIMARY KEY, feed INTEGER NOT NULL, data BLOB N
 CREATE TABLE advisories (
     id INTEGER PRIMARY KEY, feed INTEGER NOT NULL, osv_id TEXT NOT NULL,
     block INTEGER NOT NULL, start INTEGER NOT NULL, length INTEGER NOT NULL,
-    withdrawn INTEGER NOT NULL, published TEXT, summary TEXT, info BLOB
+    withdrawn INTEGER NOT NULL, summary TEXT, info BLOB
 );
 CREATE TABLE affected (
     ecosystem INTEGER NOT NULL, name TEXT NOT NULL, entries BLOB NOT NULL,

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::osv::{Event, GoImport, Range, RangeKind, Severity};
+use super::schema::RANGE_COMPRESS_BYTES;
 
 /// Where a record's JSON is: its block and its bytes in the inflated block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +61,8 @@ pub enum StoredError {
     Code { what: &'static str, code: u8 },
     #[error("it names {0}, which the DB does not hold")]
     Dangling(String),
+    #[error("it does not inflate")]
+    Inflate(#[source] std::io::Error),
 }
 
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
@@ -68,6 +71,41 @@ pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
 
 pub(crate) fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, StoredError> {
     Ok(postcard::from_bytes(bytes)?)
+}
+
+/// The first byte of a `ranges` value: the encoded range follows as is, or zstd-compressed.
+const RAW: u8 = 0;
+const ZSTD: u8 = 1;
+
+/// A `ranges` value for an encoded `StoredRange`: compressed when long.
+pub(crate) fn pack_range(
+    encoded: &[u8],
+    compressor: &mut zstd::bulk::Compressor<'_>,
+) -> std::io::Result<Vec<u8>> {
+    if encoded.len() <= RANGE_COMPRESS_BYTES {
+        let mut packed = Vec::with_capacity(encoded.len() + 1);
+        packed.push(RAW);
+        packed.extend_from_slice(encoded);
+        return Ok(packed);
+    }
+    let mut packed = vec![ZSTD];
+    packed.extend(compressor.compress(encoded)?);
+    Ok(packed)
+}
+
+/// The encoded `StoredRange` of a `ranges` value.
+pub(crate) fn unpack_range(packed: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, StoredError> {
+    match packed.split_first() {
+        Some((&RAW, rest)) => Ok(std::borrow::Cow::Borrowed(rest)),
+        Some((&ZSTD, rest)) => zstd::stream::decode_all(rest)
+            .map(std::borrow::Cow::Owned)
+            .map_err(StoredError::Inflate),
+        Some((&code, _)) => Err(StoredError::Code {
+            what: "range packing",
+            code,
+        }),
+        None => Err(StoredError::Dangling("an empty range".to_owned())),
+    }
 }
 
 fn kind_code(kind: RangeKind) -> u8 {
@@ -247,6 +285,21 @@ mod tests {
                 Some(imports)
             )
         );
+    }
+
+    #[test]
+    fn long_ranges_are_packed_compressed_and_short_ones_as_they_are() {
+        let mut compressor = zstd::bulk::Compressor::new(3).unwrap();
+        for versions in [1, 200] {
+            let list: Vec<String> = (0..versions).map(|v| format!("1.{v}.0")).collect();
+            let encoded = encode(&StoredRange::new(&[], &list, None, None)).unwrap();
+            let packed = pack_range(&encoded, &mut compressor).unwrap();
+            assert_eq!(packed[0], if versions == 1 { RAW } else { ZSTD });
+            assert!(versions == 1 || packed.len() < encoded.len() / 2);
+            assert_eq!(unpack_range(&packed).unwrap().as_ref(), encoded.as_slice());
+        }
+        assert!(unpack_range(&[7, 1, 2]).is_err());
+        assert!(unpack_range(&[ZSTD, 1, 2]).is_err());
     }
 
     #[test]

@@ -345,8 +345,8 @@ impl Database {
                     what: format!("range {id}"),
                     source,
                 };
-                let parts = stored::decode::<StoredRange>(data)
-                    .and_then(StoredRange::into_parts)
+                let parts = stored::unpack_range(data)
+                    .and_then(|encoded| stored::decode::<StoredRange>(&encoded)?.into_parts())
                     .map_err(damaged)?;
                 ranges.insert(id, parts);
             }
@@ -360,28 +360,26 @@ impl Database {
         let row = self
             .connection
             .prepare_cached(
-                "SELECT summary, published, info FROM advisories WHERE osv_id = ?1 ORDER BY id LIMIT 1",
+                "SELECT summary, info FROM advisories WHERE osv_id = ?1 ORDER BY id LIMIT 1",
             )
             .and_then(|mut statement| {
                 statement
                     .query_row([osv_id], |row| {
                         Ok((
                             row.get::<_, Option<String>>(0)?,
-                            row.get::<_, Option<String>>(1)?,
-                            row.get::<_, Option<Vec<u8>>>(2)?,
+                            row.get::<_, Option<Vec<u8>>>(1)?,
                         ))
                     })
                     .optional()
             })
             .map_err(&error)?;
-        let Some((summary, published, info)) = row else {
+        let Some((summary, info)) = row else {
             return Ok(None);
         };
         let info = self.info(osv_id, info.as_deref())?;
         Ok(Some(AdvisoryInfo {
             osv_id: osv_id.to_owned(),
             summary,
-            published,
             severity: info.severity(),
             database_severity: info.database_severity,
             aliases: info.aliases,

@@ -105,13 +105,12 @@ impl Builder {
             i64,
             bool,
             Option<String>,
-            Option<String>,
             Option<Vec<u8>>,
         );
         let rows: Vec<OldAdvisory> = self
             .connection
             .prepare(
-                "SELECT id, osv_id, block, start, length, withdrawn, published, summary, info
+                "SELECT id, osv_id, block, start, length, withdrawn, summary, info
                  FROM old.advisories WHERE feed = ?1 ORDER BY id",
             )
             .and_then(|mut s| {
@@ -125,13 +124,12 @@ impl Builder {
                         row.get(5)?,
                         row.get(6)?,
                         row.get(7)?,
-                        row.get(8)?,
                     ))
                 })?
                 .collect()
             })
             .map_err(&error)?;
-        for (old_id, osv_id, block, start, length, withdrawn, published, summary, info) in rows {
+        for (old_id, osv_id, block, start, length, withdrawn, summary, info) in rows {
             let Some(block) = blocks.get(&block).copied() else {
                 return Err(damaged(
                     old,
@@ -148,7 +146,6 @@ impl Builder {
                     length,
                 },
                 withdrawn,
-                published: published.as_deref(),
                 summary: summary.as_deref(),
                 info: info.as_deref(),
             })?;
@@ -206,7 +203,12 @@ impl Builder {
         drop(select);
         for (old_id, data) in old_ranges {
             if wanted.contains(&old_id) {
-                let id = self.range_id(data)?;
+                let encoded = stored::unpack_range(&data).map_err(|source| Error::Damaged {
+                    path: old.to_owned(),
+                    what: format!("range {old_id}"),
+                    source,
+                })?;
+                let id = self.range_id(encoded.into_owned())?;
                 ranges.insert(old_id, id);
             }
         }

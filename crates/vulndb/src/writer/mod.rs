@@ -13,7 +13,7 @@ use rusqlite::{params, Connection};
 use super::cve::CveRecord;
 use super::osv::Advisory;
 use super::rows::{EpssScore, KevEntry, SourceInfo};
-use super::schema::{package_key, sql_error, INDEXES, SCHEMA, SCHEMA_VERSION};
+use super::schema::{package_key, sql_error, INDEXES, RECORD_ZSTD_LEVEL, SCHEMA, SCHEMA_VERSION};
 use super::stored::{self, Entry, Place, StoredInfo, StoredRange};
 use super::Error;
 use blocks::Blocks;
@@ -27,6 +27,8 @@ pub(crate) struct Builder {
     feeds: HashMap<String, i64>,
     /// Ecosystem name -> `ecosystems.id`.
     ecosystems: HashMap<String, i64>,
+    /// Compresses long ranges.
+    compressor: zstd::bulk::Compressor<'static>,
     /// An encoded `StoredRange` -> its `ranges.id`: each distinct one stored once.
     ranges: HashMap<Vec<u8>, i64>,
     /// (ecosystem id, package key) -> its entries, in advisory then record order.
@@ -51,6 +53,12 @@ impl Builder {
             connection,
             path: path.to_owned(),
             blocks: Blocks::new(path)?,
+            compressor: zstd::bulk::Compressor::new(RECORD_ZSTD_LEVEL).map_err(|source| {
+                Error::Compress {
+                    path: path.to_owned(),
+                    source,
+                }
+            })?,
             feeds: HashMap::new(),
             ecosystems: HashMap::new(),
             ranges: HashMap::new(),
@@ -114,9 +122,15 @@ impl Builder {
             return Ok(*id);
         }
         let id = self.ranges.len() as i64 + 1;
+        let packed = stored::pack_range(&encoded, &mut self.compressor).map_err(|source| {
+            Error::Compress {
+                path: self.path.clone(),
+                source,
+            }
+        })?;
         self.connection
             .prepare_cached("INSERT INTO ranges (id, data) VALUES (?1, ?2)")
-            .and_then(|mut statement| statement.execute(params![id, encoded]))
+            .and_then(|mut statement| statement.execute(params![id, packed]))
             .map_err(sql_error(&self.path))?;
         self.ranges.insert(encoded, id);
         Ok(id)
@@ -127,8 +141,8 @@ impl Builder {
         let id = self.osv_ids.len() as i64 + 1;
         self.connection
             .prepare_cached(
-                "INSERT INTO advisories (id, feed, osv_id, block, start, length, withdrawn, published, summary, info)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO advisories (id, feed, osv_id, block, start, length, withdrawn, summary, info)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )
             .and_then(|mut statement| {
                 statement.execute(params![
@@ -139,7 +153,6 @@ impl Builder {
                     row.place.start,
                     row.place.length,
                     row.withdrawn,
-                    row.published,
                     row.summary,
                     row.info
                 ])
@@ -178,7 +191,6 @@ impl Builder {
             osv_id: &advisory.id,
             place,
             withdrawn: advisory.withdrawn.is_some(),
-            published: advisory.published.as_deref(),
             summary: advisory.summary.as_deref(),
             info: info.as_deref(),
         })?;
@@ -361,7 +373,6 @@ struct AdvisoryRow<'a> {
     osv_id: &'a str,
     place: Place,
     withdrawn: bool,
-    published: Option<&'a str>,
     summary: Option<&'a str>,
     info: Option<&'a [u8]>,
 }
