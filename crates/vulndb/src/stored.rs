@@ -61,6 +61,8 @@ pub enum StoredError {
     Code { what: &'static str, code: u8 },
     #[error("it names {0}, which the DB does not hold")]
     Dangling(String),
+    #[error("it is not the record it was: {0}")]
+    Record(String),
     #[error("it does not inflate")]
     Inflate(#[source] std::io::Error),
 }
@@ -83,14 +85,19 @@ pub(crate) fn pack_range(
     compressor: &mut zstd::bulk::Compressor<'_>,
 ) -> std::io::Result<Vec<u8>> {
     if encoded.len() <= RANGE_COMPRESS_BYTES {
-        let mut packed = Vec::with_capacity(encoded.len() + 1);
-        packed.push(RAW);
-        packed.extend_from_slice(encoded);
-        return Ok(packed);
+        return Ok(raw_range(encoded));
     }
     let mut packed = vec![ZSTD];
     packed.extend(compressor.compress(encoded)?);
     Ok(packed)
+}
+
+/// A `ranges` value that holds `encoded` uncompressed, whatever its length (a bundle's).
+pub(crate) fn raw_range(encoded: &[u8]) -> Vec<u8> {
+    let mut packed = Vec::with_capacity(encoded.len() + 1);
+    packed.push(RAW);
+    packed.extend_from_slice(encoded);
+    packed
 }
 
 /// The encoded `StoredRange` of a `ranges` value.
@@ -232,6 +239,22 @@ impl StoredInfo {
                 .collect(),
             database_severity: database_severity.map(str::to_owned),
         }
+    }
+
+    /// The `advisories.info` value of an advisory: `None` when it has no
+    /// other ids and no severities.
+    pub(crate) fn of(advisory: &super::osv::Advisory) -> Result<Option<Vec<u8>>, StoredError> {
+        let info = StoredInfo::new(
+            &advisory.aliases,
+            &advisory.upstream,
+            &advisory.related,
+            &advisory.severity,
+            advisory.database_severity.as_deref(),
+        );
+        if info == StoredInfo::default() {
+            return Ok(None);
+        }
+        encode(&info).map(Some)
     }
 
     /// Whether `id` is one of the advisory's other ids.

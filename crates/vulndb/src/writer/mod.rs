@@ -174,18 +174,7 @@ impl Builder {
     ) -> Result<(), Error> {
         let feed = self.feed_id(source)?;
         let place = self.blocks.add(&self.connection, feed, json)?;
-        let info = StoredInfo::new(
-            &advisory.aliases,
-            &advisory.upstream,
-            &advisory.related,
-            &advisory.severity,
-            advisory.database_severity.as_deref(),
-        );
-        let info = if info == StoredInfo::default() {
-            None
-        } else {
-            Some(stored::encode(&info).map_err(Error::Store)?)
-        };
+        let info = StoredInfo::of(advisory).map_err(Error::Store)?;
         let id = self.insert_advisory(AdvisoryRow {
             feed,
             osv_id: &advisory.id,
