@@ -284,33 +284,50 @@ impl Database {
         Ok(found)
     }
 
+    /// Runs `select`, whose `{ids}` is replaced by placeholders, over the
+    /// distinct `ids` in batches of `AFFECTING_BATCH`, calling `each` per row.
+    fn for_each_by_id(
+        &self,
+        ids: impl Iterator<Item = i64>,
+        select: &str,
+        mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let error = sql_error(&self.path);
+        let ids: Vec<i64> = ids.collect::<BTreeSet<i64>>().into_iter().collect();
+        for chunk in ids.chunks(AFFECTING_BATCH) {
+            let placeholders = vec!["?"; chunk.len()].join(",");
+            let mut statement = self
+                .connection
+                .prepare_cached(&select.replace("{ids}", &placeholders))
+                .map_err(&error)?;
+            let mut rows = statement
+                .query(rusqlite::params_from_iter(chunk))
+                .map_err(&error)?;
+            while let Some(row) = rows.next().map_err(&error)? {
+                each(row)?;
+            }
+        }
+        Ok(())
+    }
+
     /// The OSV id and withdrawn flag of each advisory the entries name.
     fn advisory_heads<'e>(
         &self,
         entries: impl Iterator<Item = &'e Entry>,
     ) -> Result<HashMap<i64, (String, bool)>, Error> {
         let error = sql_error(&self.path);
-        let ids: BTreeSet<i64> = entries.map(|entry| entry.advisory).collect();
-        let ids: Vec<i64> = ids.into_iter().collect();
-        let mut heads = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(AFFECTING_BATCH) {
-            let placeholders = vec!["?"; chunk.len()].join(",");
-            let mut statement = self
-                .connection
-                .prepare_cached(&format!(
-                    "SELECT id, osv_id, withdrawn FROM advisories WHERE id IN ({placeholders})"
-                ))
-                .map_err(&error)?;
-            let mut rows = statement
-                .query(rusqlite::params_from_iter(chunk))
-                .map_err(&error)?;
-            while let Some(row) = rows.next().map_err(&error)? {
+        let mut heads = HashMap::new();
+        self.for_each_by_id(
+            entries.map(|entry| entry.advisory),
+            "SELECT id, osv_id, withdrawn FROM advisories WHERE id IN ({ids})",
+            |row| {
                 heads.insert(
                     row.get(0).map_err(&error)?,
                     (row.get(1).map_err(&error)?, row.get(2).map_err(&error)?),
                 );
-            }
-        }
+                Ok(())
+            },
+        )?;
         Ok(heads)
     }
 
@@ -320,37 +337,27 @@ impl Database {
         entries: impl Iterator<Item = &'e Entry>,
     ) -> Result<HashMap<i64, RangeParts>, Error> {
         let error = sql_error(&self.path);
-        let ids: BTreeSet<i64> = entries.map(|entry| entry.range).collect();
-        let ids: Vec<i64> = ids.into_iter().collect();
-        let mut ranges = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(AFFECTING_BATCH) {
-            let placeholders = vec!["?"; chunk.len()].join(",");
-            let mut statement = self
-                .connection
-                .prepare_cached(&format!(
-                    "SELECT id, data FROM ranges WHERE id IN ({placeholders})"
-                ))
-                .map_err(&error)?;
-            let mut rows = statement
-                .query(rusqlite::params_from_iter(chunk))
-                .map_err(&error)?;
-            while let Some(row) = rows.next().map_err(&error)? {
+        let mut ranges = HashMap::new();
+        self.for_each_by_id(
+            entries.map(|entry| entry.range),
+            "SELECT id, data FROM ranges WHERE id IN ({ids})",
+            |row| {
                 let id: i64 = row.get(0).map_err(&error)?;
                 let data = row
                     .get_ref(1)
                     .and_then(|v| Ok(v.as_blob()?))
                     .map_err(&error)?;
-                let damaged = |source| Error::Damaged {
-                    path: self.path.clone(),
-                    what: format!("range {id}"),
-                    source,
-                };
                 let parts = stored::unpack_range(data)
                     .and_then(|encoded| stored::decode::<StoredRange>(&encoded)?.into_parts())
-                    .map_err(damaged)?;
+                    .map_err(|source| Error::Damaged {
+                        path: self.path.clone(),
+                        what: format!("range {id}"),
+                        source,
+                    })?;
                 ranges.insert(id, parts);
-            }
-        }
+                Ok(())
+            },
+        )?;
         Ok(ranges)
     }
 
