@@ -100,13 +100,43 @@ pub(crate) fn raw_range(encoded: &[u8]) -> Vec<u8> {
     packed
 }
 
+/// The most a `ranges` value may inflate to, whatever its frame claims (16 MiB).
+const MAX_RANGE_BYTES: usize = 16 << 20;
+
+thread_local! {
+    /// One decompression context per thread: a scan inflates thousands of
+    /// ranges, and a new context each time was a tenth of a warm scan.
+    static RANGE_DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Inflates a compressed `ranges` value (a frame that records its size).
+fn inflate_range(frame: &[u8]) -> Result<Vec<u8>, StoredError> {
+    let size = zstd::bulk::Decompressor::upper_bound(frame)
+        .filter(|size| *size <= MAX_RANGE_BYTES)
+        .ok_or_else(|| {
+            StoredError::Inflate(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "the frame records no size, or one past 16 MiB",
+            ))
+        })?;
+    RANGE_DECOMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let decompressor = match slot.as_mut() {
+            Some(decompressor) => decompressor,
+            None => slot.insert(zstd::bulk::Decompressor::new().map_err(StoredError::Inflate)?),
+        };
+        decompressor
+            .decompress(frame, size)
+            .map_err(StoredError::Inflate)
+    })
+}
+
 /// The encoded `StoredRange` of a `ranges` value.
 pub(crate) fn unpack_range(packed: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, StoredError> {
     match packed.split_first() {
         Some((&RAW, rest)) => Ok(std::borrow::Cow::Borrowed(rest)),
-        Some((&ZSTD, rest)) => zstd::stream::decode_all(rest)
-            .map(std::borrow::Cow::Owned)
-            .map_err(StoredError::Inflate),
+        Some((&ZSTD, rest)) => inflate_range(rest).map(std::borrow::Cow::Owned),
         Some((&code, _)) => Err(StoredError::Code {
             what: "range packing",
             code,
