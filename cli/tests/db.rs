@@ -475,6 +475,67 @@ fn db_of_another_schema_is_refused_with_a_hint() {
 }
 
 #[test]
+fn a_damaged_db_value_fails_the_scan_closed_and_names_it() {
+    let cache = tempfile::tempdir().unwrap();
+    let (db, _) = npm_db(cache.path());
+    let project = cache.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(
+        project.join("package-lock.json"),
+        r#"{"lockfileVersion":3,"packages":{"":{},"node_modules/shell-quote":{"version":"1.6.0"}}}"#,
+    )
+    .unwrap();
+    let scan = |db: &Path| {
+        run(
+            cache.path(),
+            &[
+                "scan",
+                "--db",
+                db.to_str().unwrap(),
+                "--offline",
+                project.to_str().unwrap(),
+            ],
+        )
+    };
+    let (code, out, err) = scan(&db);
+    assert!(
+        code < 2 && out.contains("x_NSWG-ECO-117"),
+        "the sound DB finds shell-quote 1.6.0's advisory: {out}{err}"
+    );
+    for (what, statement, named) in [
+        (
+            "entries",
+            "UPDATE affected SET entries = x'ffffff' WHERE name = 'shell-quote'",
+            "entries of `npm/shell-quote`",
+        ),
+        (
+            "ranges",
+            "UPDATE ranges SET data = x'07'",
+            "the stored range",
+        ),
+    ] {
+        let damaged = cache.path().join(format!("{what}.db"));
+        std::fs::copy(&db, &damaged).unwrap();
+        let status = Command::new("python3")
+            .args([
+                "-c",
+                "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()",
+                damaged.to_str().unwrap(),
+                statement,
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let (code, out, err) = scan(&damaged);
+        assert_eq!(code, 3, "{what}: no verdict from a damaged DB: {out}{err}");
+        assert!(
+            err.contains(named) && err.contains("is damaged") && !out.contains("verdict"),
+            "{what}: {err}"
+        );
+    }
+}
+
+#[test]
 fn db_artifact_pushed_and_pulled_through_a_registry() {
     let registry = Registry::start(None);
     let cache = tempfile::tempdir().unwrap();
