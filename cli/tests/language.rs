@@ -376,3 +376,77 @@ for name, version in sorted(pins.items()):
         .collect();
     assert_eq!(read, expected);
 }
+
+#[test]
+fn go_mod_is_read_as_go_reads_it_with_the_standard_library_it_names() {
+    // A go.mod the Go tool writes, and `go mod edit -json` as the answer key.
+    let cache = tempfile::tempdir().unwrap();
+    let project = cache.path().join("module");
+    std::fs::create_dir(&project).unwrap();
+    let go = |args: &[&str]| {
+        let output = std::process::Command::new("go")
+            .current_dir(&project)
+            .env("GOPATH", cache.path().join("gopath"))
+            .env("GOCACHE", cache.path().join("gocache"))
+            .env("GOFLAGS", "-mod=mod")
+            .env("GOPROXY", "off")
+            .env("GOTOOLCHAIN", "local")
+            .args(args)
+            .output()
+            .expect("go (tests/run.sh installs golang-go)");
+        assert!(output.status.success(), "go {args:?}: {}", stderr(&output));
+        output.stdout
+    };
+    go(&["mod", "init", "example.com/fixture/module"]);
+    go(&[
+        "mod",
+        "edit",
+        "-go=1.19",
+        "-require=golang.org/x/net@v0.7.0",
+        "-require=golang.org/x/text@v0.3.7",
+        "-require=github.com/local/fork@v1.0.0",
+        "-replace=golang.org/x/text=golang.org/x/text@v0.3.8",
+        "-replace=github.com/local/fork=../fork",
+    ]);
+    let key: serde_json::Value = serde_json::from_slice(&go(&["mod", "edit", "-json"])).unwrap();
+    let mut expected = BTreeSet::new();
+    let go_version = key["Go"].as_str().unwrap();
+    expected.insert(format!("pkg:golang/stdlib@v{go_version}.0"));
+    let replaces = key["Replace"].as_array().cloned().unwrap_or_default();
+    for require in key["Require"].as_array().unwrap() {
+        let path = require["Path"].as_str().unwrap();
+        let replace = replaces.iter().find(|r| r["Old"]["Path"] == path);
+        match replace.map(|r| &r["New"]) {
+            // A local directory is no registry module: nothing to match.
+            Some(new) if new["Version"].is_null() => {}
+            Some(new) => {
+                expected.insert(format!(
+                    "pkg:golang/{}@{}",
+                    new["Path"].as_str().unwrap(),
+                    new["Version"].as_str().unwrap()
+                ));
+            }
+            None => {
+                expected.insert(format!(
+                    "pkg:golang/{path}@{}",
+                    require["Version"].as_str().unwrap()
+                ));
+            }
+        }
+    }
+    assert_eq!(expected.len(), 3, "{key}");
+    let bom = sbom(
+        cache.path(),
+        &format!("dir:{}", project.display()),
+        &["--no-cache"],
+    );
+    let read: BTreeSet<String> = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["purl"].as_str())
+        .filter(|purl| purl.starts_with("pkg:golang/"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(read, expected);
+}

@@ -1,6 +1,8 @@
 //! Go modules declared by a `go.mod`: its `require` lines (single and in
-//! blocks), with `replace` directives applied. Since Go 1.17, go.mod lists
-//! every module the build needs, indirect ones included.
+//! blocks), with `replace` directives applied, and the standard library a
+//! source build gets, as `stdlib` (the `toolchain` directive's version, else
+//! the `go` directive's, as OSV-Scanner reports it). Since Go 1.17, go.mod
+//! lists every module the build needs, indirect ones included.
 //!
 //! Format: <https://go.dev/ref/mod#go-mod-file>.
 
@@ -32,6 +34,8 @@ pub(super) fn parse(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
     let mut requires: Vec<(String, String)> = Vec::new();
     let mut replaces: Vec<(String, Option<String>, String, String)> = Vec::new();
     let mut block: Option<&str> = None;
+    let mut go: Option<&str> = None;
+    let mut toolchain: Option<&str> = None;
     for line in text.lines() {
         let parts = tokens(line);
         let (verb, rest): (&str, &[&str]) = match (block, parts.as_slice()) {
@@ -54,6 +58,8 @@ pub(super) fn parse(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
             (None, []) => continue,
         };
         match (verb, rest) {
+            ("go", [version]) if block.is_none() => go = Some(version),
+            ("toolchain", [name]) if block.is_none() => toolchain = Some(name),
             ("require", [path, version, ..]) => {
                 requires.push(((*path).to_owned(), (*version).to_owned()))
             }
@@ -79,6 +85,15 @@ pub(super) fn parse(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
     }
     let location = Location::of(file, Proof::LockFile);
     let mut out = Vec::new();
+    if let Some(version) = stdlib_version(go, toolchain) {
+        out.push(Package::language(
+            PackageKind::Go,
+            "stdlib",
+            &version,
+            go_binary::purl("stdlib", &version),
+            location.clone(),
+        ));
+    }
     for (path, version) in requires {
         let replacement = replaces.iter().find(|(old, old_version, _, _)| {
             *old == path && old_version.as_ref().is_none_or(|v| *v == version)
@@ -99,6 +114,23 @@ pub(super) fn parse(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
         ));
     }
     Ok(out)
+}
+
+/// The standard library version a build of this module gets at least:
+/// `toolchain go1.21.5` is `v1.21.5`; without one (or with `toolchain
+/// default`), `go 1.21.0` is `v1.21.0` and `go 1.19`, the first release of
+/// 1.19, `v1.19.0`.
+fn stdlib_version(go: Option<&str>, toolchain: Option<&str>) -> Option<String> {
+    let from_toolchain = toolchain
+        .and_then(|name| name.strip_prefix("go"))
+        .filter(|version| !version.is_empty());
+    let version = from_toolchain.or(go)?;
+    let numeric = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let parts: Vec<&str> = version.split('.').collect();
+    Some(match parts.as_slice() {
+        [major, minor] if numeric(major) && numeric(minor) => format!("v{version}.0"),
+        _ => format!("v{version}"),
+    })
 }
 
 /// A Go module's `go.mod`.
@@ -143,9 +175,28 @@ mod tests {
         assert_eq!(
             found,
             vec![
+                ("stdlib".into(), "v1.19.0".into()),
                 ("golang.org/x/net".into(), "v0.7.0".into()),
                 ("github.com/fork/b".into(), "v1.0.1".into())
             ]
         );
+    }
+
+    #[test]
+    fn the_toolchain_directive_names_the_standard_library_before_the_go_one() {
+        // <https://go.dev/ref/mod#go-mod-file-toolchain>.
+        assert_eq!(
+            stdlib_version(Some("1.21.0"), Some("go1.21.5")).as_deref(),
+            Some("v1.21.5")
+        );
+        assert_eq!(
+            stdlib_version(Some("1.22.1"), Some("default")).as_deref(),
+            Some("v1.22.1")
+        );
+        assert_eq!(
+            stdlib_version(Some("1.19"), None).as_deref(),
+            Some("v1.19.0")
+        );
+        assert_eq!(stdlib_version(None, None), None);
     }
 }
