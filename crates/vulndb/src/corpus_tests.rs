@@ -95,7 +95,7 @@ fn check(db: &Database, zips: &[PathBuf]) {
     // (ecosystem, key) -> the rows the records say, in any order.
     let mut expected: BTreeMap<(String, String), (String, Vec<AffectedRow>)> = BTreeMap::new();
     let mut entries = 0;
-    let records = records(&zips);
+    let records = records(zips);
     for (index, (family, json)) in records.iter().enumerate() {
         let advisory = Advisory::from_json(json).unwrap();
         for entry in &advisory.affected {
