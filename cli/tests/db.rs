@@ -302,7 +302,10 @@ fn update_killed_mid_way_leaves_the_old_db_answering() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(status(cache.path(), &db).1, digest);
-    let (_, out, _) = run(cache.path(), &db_args(&db, &["lookup", "npm", "lodash"]));
+    let (_, out, _) = run(
+        cache.path(),
+        &db_args(&db, &["lookup", "npm", "shell-quote"]),
+    );
     assert!(out.contains("advisories"), "{out}");
 }
 
@@ -415,7 +418,14 @@ fn bundle_export_and_import_round_trip() {
         let after = run(cache.path(), &db_args(&copy, &["show", id]));
         assert_eq!((before.0, &before.1), (after.0, &after.1), "{id}");
     }
-    let lookup = |db: &Path| run(cache.path(), &db_args(db, &["lookup", "npm", "lodash"])).1;
+    let lookup = |db: &Path| {
+        run(
+            cache.path(),
+            &db_args(db, &["lookup", "npm", "shell-quote"]),
+        )
+        .1
+    };
+    assert!(lookup(&db).contains("x_NSWG-ECO-117"), "{}", lookup(&db));
     assert_eq!(lookup(&db), lookup(&copy));
     // A bundle cut short is refused and leaves the DB as it was.
     let cut = cache.path().join("cut.bundle");
