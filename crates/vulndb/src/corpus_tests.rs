@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::import::osv_zip_source;
 use super::osv::Advisory;
-use super::schema::package_key;
+use super::schema::{in_family, package_key};
 use super::{AffectedRow, Database};
 
 fn corpus() -> PathBuf {
@@ -45,15 +45,6 @@ fn records(zips: &[PathBuf]) -> Vec<(Option<String>, Vec<u8>)> {
         }
     }
     out
-}
-
-fn in_family(family: Option<&str>, ecosystem: &str) -> bool {
-    family.is_none_or(|family| {
-        ecosystem == family
-            || ecosystem
-                .strip_prefix(family)
-                .is_some_and(|rest| rest.starts_with(':'))
-    })
 }
 
 fn sorted(mut rows: Vec<AffectedRow>) -> Vec<AffectedRow> {

@@ -82,6 +82,18 @@ pub(crate) fn package_key(ecosystem: &str, name: &str) -> String {
     }
 }
 
+/// Whether an affected entry of `ecosystem` belongs to a feed of `family`
+/// (`Debian` holds `Debian:12`; no family holds every ecosystem), as OSV's
+/// per-ecosystem zips repeat multi-ecosystem records in each.
+pub(crate) fn in_family(family: Option<&str>, ecosystem: &str) -> bool {
+    family.is_none_or(|family| {
+        ecosystem == family
+            || ecosystem
+                .strip_prefix(family)
+                .is_some_and(|rest| rest.starts_with(':'))
+    })
+}
+
 /// Names the file in SQLite errors.
 pub(crate) fn sql_error(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
     move |source| Error::Sqlite {

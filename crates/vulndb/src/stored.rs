@@ -16,6 +16,16 @@ pub(crate) struct Place {
     pub length: i64,
 }
 
+impl Place {
+    /// This record's bytes in its inflated block; `None` when they lie
+    /// outside it (a damaged file), however large the stored numbers.
+    pub(crate) fn slice<'a>(&self, block: &'a [u8]) -> Option<&'a [u8]> {
+        let start = usize::try_from(self.start).ok()?;
+        let end = start.checked_add(usize::try_from(self.length).ok()?)?;
+        block.get(start..end)
+    }
+}
+
 /// One affected entry of a package: the advisory's row id and the id of the
 /// `ranges` row that holds its ranges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -353,6 +363,20 @@ mod tests {
         }
         assert!(unpack_range(&[7, 1, 2]).is_err());
         assert!(unpack_range(&[ZSTD, 1, 2]).is_err());
+    }
+
+    #[test]
+    fn a_place_outside_its_block_is_none_however_large_its_numbers() {
+        let block = b"{}{\"id\":1}";
+        let place = |start, length| Place {
+            block: 1,
+            start,
+            length,
+        };
+        assert_eq!(place(2, 8).slice(block), Some(&block[2..]));
+        assert_eq!(place(2, 9).slice(block), None);
+        assert_eq!(place(i64::MAX, i64::MAX).slice(block), None);
+        assert_eq!(place(-1, 2).slice(block), None);
     }
 
     #[test]

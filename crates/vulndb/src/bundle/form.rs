@@ -182,11 +182,7 @@ fn restore_advisories(connection: &Connection, path: &Path) -> Result<(), Error>
                 .map_err(&error)?;
             block = Some((place.block, data));
         }
-        let json = block.as_ref().and_then(|(_, data)| {
-            let start = usize::try_from(place.start).ok()?;
-            let end = start.checked_add(usize::try_from(place.length).ok()?)?;
-            data.get(start..end)
-        });
+        let json = block.as_ref().and_then(|(_, data)| place.slice(data));
         let damaged = |source| Error::Damaged {
             path: path.to_owned(),
             what: format!("record of advisory {id}"),

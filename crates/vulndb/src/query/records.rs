@@ -92,14 +92,10 @@ impl<'d> RecordBlocks<'d> {
             })?;
             self.inflated.insert(place.block, data);
         }
-        let range = usize::try_from(place.start)
-            .ok()
-            .zip(usize::try_from(place.start + place.length).ok())
-            .and_then(|(start, end)| {
-                self.inflated
-                    .get(&place.block)
-                    .and_then(|data| data.get(start..end))
-            });
+        let range = self
+            .inflated
+            .get(&place.block)
+            .and_then(|data| place.slice(data));
         match range {
             Some(bytes) => Ok(bytes.to_vec()),
             None => Err(damaged(format!(

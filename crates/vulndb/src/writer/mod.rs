@@ -13,7 +13,9 @@ use rusqlite::{params, Connection};
 use super::cve::CveRecord;
 use super::osv::Advisory;
 use super::rows::{EpssScore, KevEntry, SourceInfo};
-use super::schema::{package_key, sql_error, INDEXES, RECORD_ZSTD_LEVEL, SCHEMA, SCHEMA_VERSION};
+use super::schema::{
+    in_family, package_key, sql_error, INDEXES, RECORD_ZSTD_LEVEL, SCHEMA, SCHEMA_VERSION,
+};
 use super::stored::{self, Entry, Place, StoredInfo, StoredRange};
 use super::Error;
 use blocks::Blocks;
@@ -184,14 +186,7 @@ impl Builder {
             info: info.as_deref(),
         })?;
         for entry in &advisory.affected {
-            let in_family = family.is_none_or(|family| {
-                entry.ecosystem == family
-                    || entry
-                        .ecosystem
-                        .strip_prefix(family)
-                        .is_some_and(|rest| rest.starts_with(':'))
-            });
-            if !in_family {
+            if !in_family(family, &entry.ecosystem) {
                 continue;
             }
             let range = StoredRange::new(
