@@ -96,6 +96,19 @@ pub(crate) struct ScanArgs {
     /// instruction that made their layer (SARIF, TeamCity).
     #[arg(long, value_name = "FILE")]
     pub(crate) dockerfile: Option<PathBuf>,
+    /// The image this one was built on (any target form), to tell its findings from
+    /// the image's own (`origin`); `auto`: from the image's
+    /// `org.opencontainers.image.base.name`/`.digest` annotations or labels, else from
+    /// `--dockerfile`'s last `FROM`. A gate set to `origin=own` looks for it on its own.
+    #[arg(long, value_name = "TARGET")]
+    pub(crate) base: Option<String>,
+    /// Other base images to compare with the base, comma-separated or repeated: the
+    /// report recommends the one that removes the most findings without adding any.
+    #[arg(long, value_name = "TARGET", value_delimiter = ',')]
+    pub(crate) base_candidates: Vec<String>,
+    /// A build argument for an `ARG` in the Dockerfile's `FROM` (`KEY=VALUE`); repeatable.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub(crate) build_arg: Vec<String>,
     /// The AWS account ASFF findings are filed under [env: AWS_ACCOUNT_ID].
     #[arg(long, value_name = "ID")]
     pub(crate) aws_account_id: Option<String>,

@@ -26,7 +26,7 @@ use portcullis_engine::vulndb::{
     self, Freshness, Mirror, UpdateConfig, DEFAULT_CVE_URL, DEFAULT_EPSS_URL, DEFAULT_KEV_URL,
     DEFAULT_MIRROR,
 };
-use portcullis_engine::{GateSettings, ReadConfig};
+use portcullis_engine::{BaseRequest, BaseSettings, GateSettings, ReadConfig};
 
 use crate::args::{ScanArgs, TargetArgs};
 
@@ -420,6 +420,36 @@ fn freshness(args: &ScanArgs, file: &ConfigFile) -> anyhow::Result<Freshness> {
     })
 }
 
+/// `--base`, `--base-candidates` and `--build-arg`, their syntax checked
+/// before anything is opened.
+fn base_settings(args: &ScanArgs) -> anyhow::Result<BaseSettings> {
+    let request = match args.base.as_deref() {
+        Some("auto") => Some(BaseRequest::Auto),
+        Some(target) => {
+            portcullis_engine::source::kind_of(target).context("`--base`")?;
+            Some(BaseRequest::Named(target.to_owned()))
+        }
+        None if !args.base_candidates.is_empty() => Some(BaseRequest::Auto),
+        None => None,
+    };
+    for candidate in &args.base_candidates {
+        portcullis_engine::source::kind_of(candidate).context("`--base-candidates`")?;
+    }
+    let build_args = args
+        .build_arg
+        .iter()
+        .map(|pair| match pair.split_once('=') {
+            Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
+            _ => Err(anyhow::anyhow!("`--build-arg {pair}` is not KEY=VALUE")),
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(BaseSettings {
+        request,
+        build_args,
+        candidates: args.base_candidates.clone(),
+    })
+}
+
 /// Everything `scan` runs with, resolved and checked.
 pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<ScanSettings> {
     let outputs = outputs(&args.output, args.format)?;
@@ -441,6 +471,7 @@ pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<ScanSettings> {
     // or the network is touched: a mistyped kind is exit 2 on a machine
     // with no DB too.
     kind?;
+    let base = base_settings(args)?;
     let baseline = match &args.baseline {
         Some(path) => {
             let bytes = fs_err::read(path)?;
@@ -473,6 +504,7 @@ pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<ScanSettings> {
         suppressions,
         baseline,
         dockerfile: args.dockerfile.clone(),
+        base,
     };
     let mut render = render_config(args.aws_account_id.as_deref(), args.aws_region.as_deref());
     render.table = view;

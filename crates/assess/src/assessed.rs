@@ -5,6 +5,7 @@ use portcullis_checks::CheckFinding;
 use portcullis_match::Finding;
 
 use crate::go_symbols::{CodeDetermination, CodeState};
+use crate::origin::Origin;
 use crate::score::Score;
 use crate::suppress::Suppression;
 
@@ -19,6 +20,8 @@ pub struct AssessedFinding {
     pub new: bool,
     /// Go: whether the vulnerable code is linked into the binary.
     pub code: Option<CodeDetermination>,
+    /// Whose it is, when the scan knows the base image (`--base`).
+    pub origin: Option<Origin>,
 }
 
 impl AssessedFinding {

@@ -6,6 +6,7 @@
 
 mod assessed;
 pub mod go_symbols;
+pub mod origin;
 pub mod score;
 pub mod suppress;
 
@@ -66,6 +67,7 @@ pub fn assess(
             score: score::score(&finding, db, config.exposure)?,
             code,
             suppression: suppressions.next().flatten(),
+            origin: None,
             new: config.baseline.is_none_or(|b| b.is_new(&finding, package)),
             finding,
         });

@@ -18,8 +18,8 @@ mod diagnose;
 
 pub use diagnose::{diagnose, Diagnosis, Fault};
 pub use portcullis_scan::{
-    inventory, DbSummary, Error as ScanError, GateSettings, Inventoried, ReadConfig, Report,
-    Scanner,
+    inventory, BaseReport, BaseRequest, BaseSettings, Comparison, DbSummary, Error as ScanError,
+    GateSettings, Inventoried, ReadConfig, Report, Scanner,
 };
 
 pub use portcullis_assess as assess;

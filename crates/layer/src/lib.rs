@@ -87,6 +87,45 @@ pub fn read_image(
     }
 }
 
+/// Reads `image` as [`read_image`] does and, when its diff_ids begin with
+/// `base` (the layers of the image it was built on), also the view of those
+/// base layers alone: what the image had before its own layers. `None` when
+/// the chain does not start with `base` (a squashed or rebased image), or
+/// the image has no layers.
+pub fn read_image_over_base(
+    image: &mut Image,
+    selection: &Selection,
+    config: &LayerConfig,
+    base: &[portcullis_model::Digest],
+) -> Result<(View, Option<View>, ReadStats), Error> {
+    let split = |diff_ids: &[portcullis_model::Digest], count: usize| {
+        (!base.is_empty() && diff_ids.len() == count && diff_ids.starts_with(base))
+            .then_some(base.len())
+    };
+    match &mut image.contents {
+        Contents::Export(export) => {
+            let (layers, image_config, stats) = export::read_export(export, selection, config)?;
+            if image.platform.is_none() {
+                image.platform = image_config.platform.clone();
+            }
+            let at = split(&image_config.diff_ids, layers.len());
+            image.config = image_config;
+            let (view, below) = View::squash_split(layers, at);
+            Ok((view, below, stats))
+        }
+        Contents::Layers { layers, store } => {
+            let at = split(&image.config.diff_ids, layers.len());
+            let (contents, stats) = read_layers(layers, store.as_ref(), selection, config)?;
+            let (view, below) = View::squash_split(contents, at);
+            Ok((view, below, stats))
+        }
+        _ => {
+            let (view, stats) = read_image(image, selection, config)?;
+            Ok((view, None, stats))
+        }
+    }
+}
+
 /// `bar` labelled `message` in `template` (the default style shows no
 /// message), when a bar is drawn at all; else a hidden one.
 pub(crate) fn progress_bar(

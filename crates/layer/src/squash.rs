@@ -28,7 +28,7 @@ pub enum KeptKind {
 }
 
 /// The squashed view: every kept entry that survives the upper layers.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct View {
     entries: BTreeMap<String, (Entry, Option<usize>)>,
     /// Wanted files that were not kept, with their layer and why.
@@ -66,11 +66,24 @@ fn remove_below<V>(entries: &mut BTreeMap<String, V>, dir: &str) {
 impl View {
     /// Squashes `layers`, bottom first.
     pub fn squash(layers: Vec<LayerContents>) -> View {
+        View::squash_split(layers, None).0
+    }
+
+    /// Squashes `layers`, bottom first, and when `at` is given also returns
+    /// the view of the first `at` layers alone (taken before the rest apply).
+    pub fn squash_split(layers: Vec<LayerContents>, at: Option<usize>) -> (View, Option<View>) {
         let mut view = View::default();
+        let mut below = None;
         for (index, layer) in layers.into_iter().enumerate() {
+            if Some(index) == at {
+                below = Some(view.clone());
+            }
             view.apply(layer, Some(index));
         }
-        view
+        if below.is_none() && at.is_some_and(|at| at > 0) {
+            below = Some(view.clone());
+        }
+        (view, below)
     }
 
     /// A view of one unlayered filesystem.

@@ -186,6 +186,9 @@ struct InputFinding<'a, F: Form, P> {
     /// Go: the vulnerable code is determined not present.
     #[serde(skip_serializing_if = "omit::<F, _>")]
     code_not_present: bool,
+    /// `base` or `own`, when the scan knows the base image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<&'static str>,
     package: P,
     #[serde(skip)]
     form: std::marker::PhantomData<F>,
@@ -212,6 +215,7 @@ fn finding<F: Form, P>(assessed: &AssessedFinding, package: P) -> InputFinding<'
         suppressed: assessed.is_suppressed(),
         vulnerable_code: assessed.code.as_ref(),
         code_not_present: assessed.code_not_present(),
+        origin: assessed.origin.map(|o| o.name()),
         package,
         form: std::marker::PhantomData,
     }

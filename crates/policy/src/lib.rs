@@ -214,6 +214,15 @@ pub struct GateConfig {
     pub keep_inputs: bool,
 }
 
+impl GateConfig {
+    /// Whether some policy gates only the image's own findings (`origin = own`).
+    pub fn gates_own_only(&self) -> bool {
+        self.policies
+            .iter()
+            .any(|p| p.settings.get("origin").and_then(|v| v.as_str()) == Some("own"))
+    }
+}
+
 /// The exact input document one policy got.
 #[derive(Debug, Clone)]
 pub struct PolicyInput {

@@ -95,6 +95,8 @@ pub(super) struct Entry<'a> {
     pub(super) detail: Option<&'a str>,
     /// The check's rule, for checks.
     pub(super) check: Option<&'static Rule>,
+    /// `base` or `own`, for a finding when the scan knows the base image.
+    pub(super) origin: Option<&'static str>,
 }
 
 impl Entry<'_> {
@@ -403,6 +405,7 @@ fn finding_entry<'a>(
         failed_gate: !assessed.is_suppressed() && failing.contains(finding.id.as_str()),
         detail: None,
         check: None,
+        origin: assessed.origin.map(|o| o.name()),
     }
 }
 
@@ -444,6 +447,7 @@ fn check_entry<'a>(
         failed_gate: failing.contains(check.rule.id),
         detail: Some(&check.message),
         check: Some(check.rule),
+        origin: None,
     }
 }
 

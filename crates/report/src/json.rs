@@ -31,6 +31,9 @@ pub(super) struct JsonReport<'a> {
     policy_limits: PolicyLimits,
     verdict: &'static str,
     summary: Counts,
+    /// The base image (`--base`); absent when the scan was not told one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base: Option<super::json_base::JsonBase<'a>>,
 }
 
 #[derive(Serialize)]
@@ -176,6 +179,9 @@ struct JsonFinding<'a> {
     /// Go: whether the vulnerable code is linked into the binary.
     #[serde(skip_serializing_if = "Option::is_none")]
     vulnerable_code: Option<&'a CodeDetermination>,
+    /// `base` or `own`, when the scan knows the base image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<&'static str>,
 }
 
 /// A hygiene or secret check that fired.
@@ -349,6 +355,10 @@ pub(super) fn document(report: &Report) -> JsonReport<'_> {
         },
         verdict: report.verdict.name(),
         summary: summary(report),
+        base: report
+            .base
+            .as_ref()
+            .map(|base| super::json_base::base(report, base)),
     }
 }
 
@@ -492,6 +502,7 @@ fn finding<'a>(report: &'a Report, assessed: &'a AssessedFinding) -> JsonFinding
         new: assessed.new,
         suppressed: assessed.suppression.as_ref().map(suppressed),
         vulnerable_code: assessed.code.as_ref(),
+        origin: assessed.origin.map(|o| o.name()),
     }
 }
 

@@ -8,6 +8,7 @@ mod db_status;
 mod entries;
 mod format;
 mod json;
+mod json_base;
 mod junit;
 mod markdown;
 mod openvex;
@@ -15,6 +16,7 @@ mod output;
 mod sarif;
 mod spdx;
 mod table;
+mod table_base;
 mod teamcity;
 
 pub use db_status::{db_build_summary, db_lookup, db_record_notes, db_status};

@@ -450,6 +450,9 @@ fn result(
     if let Some(created_by) = location.created_by {
         properties.insert("createdBy".to_owned(), json!(created_by));
     }
+    if let Some(origin) = entry.origin {
+        properties.insert("origin".to_owned(), json!(origin));
+    }
     let mut result = sarif::Result::builder()
         .rule_id(entry.rule_id)
         .level(level(entry.severity))

@@ -1,17 +1,28 @@
 //! The human table: findings grouped by severity (most severe first), each
 //! with package, installed and fixed version, risk and the layer that brought
-//! it; then the verdict. Colour only when asked (a terminal without `NO_COLOR`);
+//! it (with a base image, the image's own findings first, then the base's,
+//! and what `table_base.rs` says of the base); then the verdict. Colour only when asked (a terminal without `NO_COLOR`);
 //! the text reads the same without it.
 
 use std::fmt::Write as _;
 
+use portcullis_assess::origin::Origin;
 use portcullis_assess::AssessedFinding;
 use portcullis_model::Severity;
 use portcullis_scan::Report;
 
-use super::TableView;
+use super::{table_base, TableView};
 
-fn paint(text: &str, code: &str, colour: bool) -> String {
+/// The severities, most severe first.
+const SEVERITIES: [Severity; 5] = [
+    Severity::Critical,
+    Severity::High,
+    Severity::Medium,
+    Severity::Low,
+    Severity::Unknown,
+];
+
+pub(super) fn paint(text: &str, code: &str, colour: bool) -> String {
     if colour {
         format!("\u{1b}[{code}m{text}\u{1b}[0m")
     } else {
@@ -109,17 +120,52 @@ pub(super) fn render(report: &Report, view: &TableView, colour: bool) -> String 
     if let Some(warning) = &report.db.age_warning {
         let _ = writeln!(out, "warning: {warning}");
     }
+    // With a base image, the image's own findings, then the base's.
+    let groups: Vec<Option<Origin>> = match &report.base {
+        Some(_) => vec![Some(Origin::Own), Some(Origin::Base)],
+        None => vec![None],
+    };
+    let mut open_counts: Vec<(Option<Origin>, Severity, usize)> = Vec::new();
+    for group in groups {
+        if let (Some(origin), Some(base)) = (group, &report.base) {
+            table_base::group_header(&mut out, report, base, origin, colour);
+        }
+        for severity in SEVERITIES {
+            let (count, suppressed) =
+                severity_section(&mut out, report, severity, view, colour, group);
+            open_counts.push((group, severity, count - suppressed));
+        }
+    }
+    let own_only = report.base.as_ref().is_some_and(|b| b.own_only);
     let mut counts = Vec::new();
-    for severity in [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Unknown,
-    ] {
-        let (count, suppressed) = severity_section(&mut out, report, severity, view, colour);
-        if count > suppressed {
-            counts.push(format!("{} {}", count - suppressed, severity.name()));
+    for severity in SEVERITIES {
+        let open: usize = open_counts
+            .iter()
+            .filter(|(group, s, _)| *s == severity && !(own_only && *group == Some(Origin::Base)))
+            .map(|(_, _, n)| n)
+            .sum();
+        if open > 0 {
+            counts.push(format!("{open} {}", severity.name()));
+        }
+    }
+    if let (true, Some(base)) = (own_only, &report.base) {
+        let in_base: Vec<String> = SEVERITIES
+            .iter()
+            .filter_map(|&severity| {
+                let open: usize = open_counts
+                    .iter()
+                    .filter(|(g, s, _)| *s == severity && *g == Some(Origin::Base))
+                    .map(|(_, _, n)| n)
+                    .sum();
+                (open > 0).then(|| format!("{open} {}", severity.name()))
+            })
+            .collect();
+        if !in_base.is_empty() {
+            counts.push(format!(
+                "{} in the base image {}, not gated",
+                in_base.join(", "),
+                base.target.reference
+            ));
         }
     }
     let suppressed = report.findings.iter().filter(|f| f.is_suppressed()).count();
@@ -133,6 +179,9 @@ pub(super) fn render(report: &Report, view: &TableView, colour: bool) -> String 
         .count();
     if not_present > 0 {
         counts.push(format!("{not_present} not present in the binary"));
+    }
+    if let Some(base) = &report.base {
+        table_base::sections(&mut out, base, colour);
     }
     if !report.checks.is_empty() {
         checks_section(&mut out, report, narrow, colour);
@@ -248,11 +297,13 @@ fn severity_section(
     severity: Severity,
     view: &TableView,
     colour: bool,
+    origin: Option<Origin>,
 ) -> (usize, usize) {
     let all: Vec<&AssessedFinding> = report
         .findings
         .iter()
         .filter(|assessed| assessed.score.severity == severity)
+        .filter(|assessed| origin.is_none() || assessed.origin == origin)
         .collect();
     let suppressed = all
         .iter()

@@ -35,6 +35,14 @@ pub enum Error {
     },
     #[error(transparent)]
     Dockerfile(Box<portcullis_source::DockerfileError>),
+    #[error("the base image of `{target}` is not named: its annotations and labels have no `org.opencontainers.image.base.name`, and no --dockerfile names it; name it with --base TARGET")]
+    NoBase { target: String },
+    #[error("could not read the base image `{base}`")]
+    Base {
+        base: String,
+        #[source]
+        source: Box<Error>,
+    },
 }
 
 impl Error {
@@ -46,7 +54,11 @@ impl Error {
             Error::Catalog { source, .. } => source.is_undecided(),
             Error::Db(source) => source.is_undecided(),
             Error::Policy(source) => source.is_undecided(),
-            Error::Sbom { .. } | Error::SbomIo { .. } | Error::Dockerfile(_) => false,
+            Error::Base { source, .. } => source.is_undecided(),
+            Error::Sbom { .. }
+            | Error::SbomIo { .. }
+            | Error::Dockerfile(_)
+            | Error::NoBase { .. } => false,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! (scores, suppressions, novelty) → policy (verdict). The report is built
 //! once, complete.
 
+mod base;
 mod error;
 mod report;
 mod sbom;
@@ -12,13 +13,16 @@ use std::path::PathBuf;
 
 use portcullis_assess::suppress::{Baseline, Notice, Suppressions};
 use portcullis_assess::{score::Exposure, AssessConfig};
+use portcullis_catalog::Inventory;
 use portcullis_checks::{AllowList, CheckInput, ChecksInspector};
 use portcullis_layer::{LayerConfig, ReadStats};
+use portcullis_model::Digest;
 use portcullis_model::Timestamp;
 use portcullis_policy::GateConfig;
-use portcullis_source::{Contents, SourceConfig};
+use portcullis_source::{Contents, Image, SourceConfig};
 use portcullis_vulndb::{Database, Freshness};
 
+pub use base::{BaseReport, BaseRequest, BaseSettings, Comparison};
 pub use error::Error;
 pub use report::{DbSummary, Inventoried, Report};
 
@@ -45,6 +49,8 @@ pub struct GateSettings {
     pub baseline: Option<Baseline>,
     /// The Dockerfile that built the image, to attribute layers to its instructions.
     pub dockerfile: Option<PathBuf>,
+    /// The image it was built on, to tell its findings from the image's own.
+    pub base: BaseSettings,
 }
 
 /// Reads targets and decides on them.
@@ -56,18 +62,37 @@ pub struct Scanner {
 
 /// Opens `target`, reads its layers, catalogs its packages and runs the checks.
 pub fn inventory(target: &str, config: &ReadConfig) -> Result<Inventoried, Error> {
-    let mut image =
-        portcullis_source::open(target, &config.source).map_err(|source| Error::Source {
-            target: target.to_owned(),
-            source: Box::new(source),
-        })?;
+    let image = open(target, config)?;
+    Ok(read(target, image, config, &[])?.0)
+}
+
+/// Opens `target`: its manifest and config, no layer yet.
+pub(crate) fn open(target: &str, config: &ReadConfig) -> Result<Image, Error> {
+    portcullis_source::open(target, &config.source).map_err(|source| Error::Source {
+        target: target.to_owned(),
+        source: Box::new(source),
+    })
+}
+
+/// Reads the opened `image` of `target`: its layers, packages and checks;
+/// and when its layers begin with `base_layers` (the diff_ids of the image
+/// it was built on), also the packages of those layers alone.
+pub(crate) fn read(
+    target: &str,
+    mut image: Image,
+    config: &ReadConfig,
+    base_layers: &[Digest],
+) -> Result<(Inventoried, Option<Inventory>), Error> {
     if let Contents::Sbom(path) = &image.contents {
-        return Ok(Inventoried {
-            target: image.summary(),
-            inventory: sbom::read(path)?,
-            stats: ReadStats::default(),
-            checks: Vec::new(),
-        });
+        return Ok((
+            Inventoried {
+                target: image.summary(),
+                inventory: sbom::read(path)?,
+                stats: ReadStats::default(),
+                checks: Vec::new(),
+            },
+            None,
+        ));
     }
     let catalog_error = |source| Error::Catalog {
         target: target.to_owned(),
@@ -78,11 +103,12 @@ pub fn inventory(target: &str, config: &ReadConfig) -> Result<Inventoried, Error
         selection = selection.with_inspector(std::sync::Arc::new(ChecksInspector));
     }
     let started = std::time::Instant::now();
-    let (view, stats) = portcullis_layer::read_image(&mut image, &selection, &config.layers)
-        .map_err(|source| Error::Layer {
-            target: target.to_owned(),
-            source: Box::new(source),
-        })?;
+    let (view, below, stats) =
+        portcullis_layer::read_image_over_base(&mut image, &selection, &config.layers, base_layers)
+            .map_err(|source| Error::Layer {
+                target: target.to_owned(),
+                source: Box::new(source),
+            })?;
     tracing::info!(
         "read {target}: {} layers read, {} from the cache ({})",
         stats.layers_read,
@@ -99,6 +125,19 @@ pub fn inventory(target: &str, config: &ReadConfig) -> Result<Inventoried, Error
         inventory.diagnostics.len(),
         ms(started)
     );
+    let below = match below {
+        Some(view) => {
+            let started = std::time::Instant::now();
+            let base = portcullis_catalog::catalog(&view).map_err(catalog_error)?;
+            tracing::info!(
+                "catalogued the base layers: {} packages ({})",
+                base.packages().len(),
+                ms(started)
+            );
+            Some(base)
+        }
+        None => None,
+    };
     let started = std::time::Instant::now();
     let checks = if config.checks {
         portcullis_checks::run(&CheckInput {
@@ -111,16 +150,19 @@ pub fn inventory(target: &str, config: &ReadConfig) -> Result<Inventoried, Error
         Vec::new()
     };
     tracing::info!("{} checks fired ({})", checks.len(), ms(started));
-    Ok(Inventoried {
-        target: summary,
-        inventory,
-        stats,
-        checks,
-    })
+    Ok((
+        Inventoried {
+            target: summary,
+            inventory,
+            stats,
+            checks,
+        },
+        below,
+    ))
 }
 
 /// How long since `started`, for the stage logs.
-fn ms(started: std::time::Instant) -> String {
+pub(crate) fn ms(started: std::time::Instant) -> String {
     format!("{:.1} ms", started.elapsed().as_secs_f64() * 1000.0)
 }
 
@@ -138,12 +180,28 @@ impl Scanner {
         // The policies compile while the layers stream: on a cold cache the
         // compile would otherwise be most of the scan. A target that cannot
         // be read is reported before a policy that cannot be compiled.
+        let own_only = settings.gate.gates_own_only();
+        let request = settings
+            .base
+            .request
+            .clone()
+            .or_else(|| own_only.then_some(BaseRequest::Auto));
         let (scanned, prepared) = std::thread::scope(|scope| {
             let preparing = scope.spawn(|| portcullis_policy::prepare(&settings.gate));
-            let scanned = inventory(target, &self.read);
+            let scanned = match &request {
+                Some(request) => base::read_with_base(
+                    target,
+                    &self.read,
+                    request,
+                    &settings.base,
+                    settings.dockerfile.as_deref(),
+                )
+                .map(|(scanned, base)| (scanned, Some(base))),
+                None => inventory(target, &self.read).map(|scanned| (scanned, None)),
+            };
             (scanned, preparing.join())
         });
-        let scanned = scanned?;
+        let (scanned, base) = scanned?;
         let prepared = match prepared {
             Ok(prepared) => prepared.map_err(|e| Error::Policy(Box::new(e)))?,
             Err(panic) => std::panic::resume_unwind(panic),
@@ -184,6 +242,19 @@ impl Scanner {
             },
         )
         .map_err(db_error)?;
+        let mut assessment = assessment;
+        let base = match base {
+            Some(base) => Some(base::compare(
+                &db,
+                base,
+                &scanned.inventory,
+                &mut assessment.findings,
+                &settings.base,
+                &self.read,
+                own_only,
+            )?),
+            None => None,
+        };
         for notice in &assessment.notices {
             if let Notice::Unused { source, id } = notice {
                 tracing::warn!("the ignore entry for `{id}` in `{source}` matched no finding");
@@ -217,6 +288,7 @@ impl Scanner {
             verdict: outcome.verdict,
             policy_limits,
             policy_inputs: outcome.inputs,
+            base,
         })
     }
 }

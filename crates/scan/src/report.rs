@@ -97,6 +97,8 @@ pub struct Report {
     pub policy_limits: Limits,
     /// Each policy's exact input, when the gate was asked to keep them.
     pub policy_inputs: Vec<portcullis_policy::PolicyInput>,
+    /// The base image, when the scan knows it (`--base`).
+    pub base: Option<crate::BaseReport>,
 }
 
 impl Report {

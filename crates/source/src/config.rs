@@ -25,6 +25,9 @@ pub struct ImageConfig {
     pub history: Vec<String>,
     /// Docker's `Healthcheck.Test` (`["NONE"]` turns it off); `None` when absent.
     pub healthcheck: Option<Vec<String>>,
+    /// The image manifest's annotations (`org.opencontainers.image.base.name`…),
+    /// kept here beside the labels; empty where there is no manifest.
+    pub annotations: Vec<(String, String)>,
 }
 
 /// Docker's config keeps the health check, which the OCI spec does not model.

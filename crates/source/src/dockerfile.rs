@@ -33,18 +33,16 @@ pub enum DockerfileError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Instruction {
-    keyword: String,
-    line: usize,
-    text: String,
+pub(crate) struct Instruction {
+    /// Upper case: `FROM`, `RUN`…
+    pub(crate) keyword: String,
+    pub(crate) line: usize,
+    /// The instruction as written, continuation lines joined.
+    pub(crate) text: String,
 }
 
-/// Reads `path` and attributes each of `layer_commands` (the history's
-/// `created_by` per layer, bottom first) to an instruction.
-pub fn attribute_layers(
-    path: &Path,
-    layer_commands: &[Option<String>],
-) -> Result<Vec<Option<DockerfileStep>>, DockerfileError> {
+/// Reads and parses the Dockerfile at `path`, with the path as it is shown.
+pub(crate) fn read(path: &Path) -> Result<(String, Vec<Instruction>), DockerfileError> {
     let shown = shown_path(path);
     let text = fs_err::read_to_string(path).map_err(|source| DockerfileError::Io {
         path: shown.clone(),
@@ -54,6 +52,16 @@ pub fn attribute_layers(
         path: shown.clone(),
         why,
     })?;
+    Ok((shown, instructions))
+}
+
+/// Reads `path` and attributes each of `layer_commands` (the history's
+/// `created_by` per layer, bottom first) to an instruction.
+pub fn attribute_layers(
+    path: &Path,
+    layer_commands: &[Option<String>],
+) -> Result<Vec<Option<DockerfileStep>>, DockerfileError> {
+    let (shown, instructions) = read(path)?;
     Ok(align(&instructions, layer_commands)
         .into_iter()
         .map(|found| {

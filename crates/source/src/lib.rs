@@ -6,6 +6,7 @@
 
 mod archive;
 mod artifact;
+mod base;
 mod blob_pull;
 mod config;
 mod daemon;
@@ -25,6 +26,9 @@ use std::path::PathBuf;
 use portcullis_model::{Digest, Platform};
 
 pub use artifact::{pull_artifact, push_artifact, ArtifactKind};
+pub use base::{
+    base_from_dockerfile, base_from_metadata, BaseFoundBy, BaseName, BASE_DIGEST, BASE_NAME,
+};
 pub use blob_pull::DEFAULT_READ_TIMEOUT as DEFAULT_REGISTRY_TIMEOUT;
 pub use config::ImageConfig;
 pub use daemon::Engine;

@@ -278,7 +278,14 @@ pub(crate) fn resolve_manifest(
     let config_digest = parse_digest(config_descriptor, location, "the config descriptor")?;
     let config_what = format!("config {}", config_digest.short());
     let config_bytes = fetch_verified(fetch, &config_digest, &config_what, Fetched::Blob)?;
-    let config = ImageConfig::from_json(&config_bytes, location)?;
+    let mut config = ImageConfig::from_json(&config_bytes, location)?;
+    config.annotations = manifest
+        .annotations()
+        .iter()
+        .flatten()
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    config.annotations.sort();
     let platform = platform.or_else(|| config.platform.clone());
     if let (Some(wanted), Some(actual)) = (wanted, &platform) {
         if !wanted.accepts(actual) {

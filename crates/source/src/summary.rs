@@ -25,6 +25,8 @@ pub struct TargetSummary {
     /// Every history step, empty layers included.
     pub history: Vec<String>,
     pub healthcheck: Option<Vec<String>>,
+    /// The image manifest's annotations.
+    pub annotations: Vec<(String, String)>,
 }
 
 impl TargetSummary {
@@ -81,6 +83,7 @@ impl Image {
             labels: self.config.labels.clone(),
             history: self.config.history.clone(),
             healthcheck: self.config.healthcheck.clone(),
+            annotations: self.config.annotations.clone(),
         }
     }
 }

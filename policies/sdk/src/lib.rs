@@ -100,6 +100,10 @@ pub struct Finding {
     pub vulnerable_code: Option<Box<VulnerableCode>>,
     /// Go: the vulnerable code is determined not present.
     pub code_not_present: bool,
+    /// `base` (the base image has the same package at the same version) or
+    /// `own` (the image's layers added or changed it); `None` when the scan
+    /// was not told the base image.
+    pub origin: Option<String>,
     pub package: PackageRef,
 }
 
@@ -261,14 +265,17 @@ impl Output {
     }
 }
 
-/// The findings a built-in policy counts: not suppressed, and not
-/// determined `code_not_present` unless the `go-symbols` setting is `ignore`.
+/// The findings a built-in policy counts: not suppressed, not determined
+/// `code_not_present` unless the `go-symbols` setting is `ignore`, and, with
+/// the `origin` setting `own`, not the base image's.
 pub fn counted(input: &Input) -> impl Iterator<Item = &Finding> {
     let use_symbols = setting_text(input, "go-symbols") != Some("ignore");
-    input
-        .findings
-        .iter()
-        .filter(move |f| !f.suppressed && !(use_symbols && f.code_not_present))
+    let own_only = setting_text(input, "origin") == Some("own");
+    input.findings.iter().filter(move |f| {
+        !f.suppressed
+            && !(use_symbols && f.code_not_present)
+            && !(own_only && f.origin.as_deref() == Some("base"))
+    })
 }
 
 /// A setting read as a number, or `default`.

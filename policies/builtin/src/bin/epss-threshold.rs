@@ -3,7 +3,7 @@
 
 use portcullis_policy_sdk::{counted, metadata, run, setting_number, Input, Output, Violation};
 
-metadata!(r#"{"id":"epss-threshold","title":"EPSS threshold","version":"1.1.0","abi":"portcullis.policy/v2","reads":["findings"],"description":"Fails on findings likely to be exploited (EPSS).","settings":{"go-symbols":{"type":"string","enum":["use","ignore"],"default":"use"},"min-epss":{"type":"number","default":0.5}}}"#);
+metadata!(r#"{"id":"epss-threshold","title":"EPSS threshold","version":"1.2.0","abi":"portcullis.policy/v2","reads":["findings"],"description":"Fails on findings likely to be exploited (EPSS).","settings":{"go-symbols":{"type":"string","enum":["use","ignore"],"default":"use"},"origin":{"type":"string","enum":["all","own"],"default":"all"},"min-epss":{"type":"number","default":0.5}}}"#);
 
 fn evaluate(input: &Input) -> Output {
     let threshold = setting_number(input, "min-epss").unwrap_or(0.5);

@@ -3,7 +3,7 @@
 
 use portcullis_policy_sdk::{counted, metadata, run, setting_text, severity_rank, Input, Output, Violation};
 
-metadata!(r#"{"id":"fixable-only","title":"Fixable findings only","version":"1.1.0","abi":"portcullis.policy/v2","reads":["findings"],"description":"Fails on findings at or above a severity only when a fix exists; warns on the unfixable ones.","settings":{"go-symbols":{"type":"string","enum":["use","ignore"],"default":"use"},"fail-on":{"type":"string","enum":["critical","high","medium","low","none"],"default":"high"}}}"#);
+metadata!(r#"{"id":"fixable-only","title":"Fixable findings only","version":"1.2.0","abi":"portcullis.policy/v2","reads":["findings"],"description":"Fails on findings at or above a severity only when a fix exists; warns on the unfixable ones.","settings":{"go-symbols":{"type":"string","enum":["use","ignore"],"default":"use"},"origin":{"type":"string","enum":["all","own"],"default":"all"},"fail-on":{"type":"string","enum":["critical","high","medium","low","none"],"default":"high"}}}"#);
 
 fn evaluate(input: &Input) -> Output {
     let threshold = severity_rank(setting_text(input, "fail-on").unwrap_or("high"));

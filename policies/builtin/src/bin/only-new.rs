@@ -4,7 +4,7 @@
 
 use portcullis_policy_sdk::{counted, metadata, run, setting_text, severity_rank, Input, Output, Violation};
 
-metadata!(r#"{"id":"only-new","title":"Only new findings","version":"1.1.0","abi":"portcullis.policy/v2","reads":["findings"],"description":"Gates only on findings this change introduced, against a baseline report.","settings":{"go-symbols":{"type":"string","enum":["use","ignore"],"default":"use"},"fail-on":{"type":"string","enum":["critical","high","medium","low","none"],"default":"critical"}}}"#);
+metadata!(r#"{"id":"only-new","title":"Only new findings","version":"1.2.0","abi":"portcullis.policy/v2","reads":["findings"],"description":"Gates only on findings this change introduced, against a baseline report.","settings":{"go-symbols":{"type":"string","enum":["use","ignore"],"default":"use"},"origin":{"type":"string","enum":["all","own"],"default":"all"},"fail-on":{"type":"string","enum":["critical","high","medium","low","none"],"default":"critical"}}}"#);
 
 fn evaluate(input: &Input) -> Output {
     let threshold = severity_rank(setting_text(input, "fail-on").unwrap_or("critical"));

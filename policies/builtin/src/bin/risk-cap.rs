@@ -3,7 +3,7 @@
 
 use portcullis_policy_sdk::{counted, metadata, run, setting_number, Input, Output, Violation};
 
-metadata!(r#"{"id":"risk-cap","title":"Risk score cap","version":"1.1.0","abi":"portcullis.policy/v2","reads":["findings"],"description":"Fails on findings whose risk score is above a cap.","settings":{"go-symbols":{"type":"string","enum":["use","ignore"],"default":"use"},"max-risk":{"type":"integer","default":80}}}"#);
+metadata!(r#"{"id":"risk-cap","title":"Risk score cap","version":"1.2.0","abi":"portcullis.policy/v2","reads":["findings"],"description":"Fails on findings whose risk score is above a cap.","settings":{"go-symbols":{"type":"string","enum":["use","ignore"],"default":"use"},"origin":{"type":"string","enum":["all","own"],"default":"all"},"max-risk":{"type":"integer","default":80}}}"#);
 
 fn evaluate(input: &Input) -> Output {
     let cap = setting_number(input, "max-risk").unwrap_or(80.0);
