@@ -56,6 +56,15 @@ if ! cmp -s tests/requirements.txt "$VENV/requirements.txt"; then
 fi
 export PATH="$VENV/bin:$PATH"
 
+# The wheels the base-image test's child layer installs (cli/tests/origin.rs):
+# a vulnerable Werkzeug and an idna that fixes the base's.
+WHEELS=target/test-wheels
+for wheel in idna==3.7 Werkzeug==0.15.0; do
+  find "$WHEELS" -iname "${wheel%%==*}-${wheel##*==}-*.whl" 2> /dev/null | grep -q . \
+    || "$VENV/bin/python3" -m pip download --quiet --disable-pip-version-check --no-deps \
+         --only-binary :all: -d "$WHEELS" "$wheel"
+done
+
 # The JRE the Jenkins wrapper's Groovy and CodeNarc run on: Debian's default
 # one, wherever another `java` may be on the PATH.
 export JAVA_HOME=/usr/lib/jvm/default-java

@@ -18,6 +18,7 @@ mod hook;
 mod hostile;
 mod language;
 mod layers;
+mod origin;
 mod policy;
 mod registry;
 mod reports;

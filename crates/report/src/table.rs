@@ -149,6 +149,12 @@ pub(super) fn render(report: &Report, view: &TableView, colour: bool) -> String 
         }
     }
     if let (true, Some(base)) = (own_only, &report.base) {
+        let own = if counts.is_empty() {
+            "nothing open".to_owned()
+        } else {
+            counts.join(", ")
+        };
+        counts = vec![format!("{own} in your layers")];
         let in_base: Vec<String> = SEVERITIES
             .iter()
             .filter_map(|&severity| {
