@@ -24,24 +24,13 @@ const FORMATS: &[&str] = &[
     "asff",
 ];
 
-#[test]
-fn every_report_format_of_the_demo_image() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("demo.db");
-    let db = db.to_str().unwrap();
-    let cache = dir.path().join("cache");
-    // Paths relative to the repository, as the quick start gives them.
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let imported = portcullis(&cache)
-        .current_dir(&repo)
-        .args([
-            "db",
-            "--db",
-            db,
-            "import",
-            "demo/osv-sample",
-            "demo/cve-sample",
-        ])
+/// The demo DB (`demo/osv-sample`, `demo/cve-sample`) imported into `dir`.
+fn demo_db(dir: &Path) -> String {
+    let db = dir.join("demo.db");
+    let imported = portcullis(&dir.join("cache"))
+        .current_dir(repo())
+        .args(["db", "--db", db.to_str().unwrap(), "import"])
+        .args(["demo/osv-sample", "demo/cve-sample"])
         .output()
         .unwrap();
     assert!(
@@ -49,6 +38,21 @@ fn every_report_format_of_the_demo_image() {
         "{}",
         crate::support::stderr(&imported)
     );
+    db.to_str().unwrap().to_owned()
+}
+
+/// The repository: paths relative to it, as the quick start gives them.
+fn repo() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+#[test]
+fn every_report_format_of_the_demo_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let db = db.as_str();
+    let cache = dir.path().join("cache");
+    let repo = repo();
     let scan = |format: &str| {
         let output = portcullis(&cache)
             .current_dir(&repo)
@@ -118,6 +122,40 @@ fn every_report_format_of_the_demo_image() {
         let text = scan(format).replace(&built, "[db built]");
         insta::with_settings!({ snapshot_suffix => *format, prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!("demo", text);
+        });
+    }
+}
+
+/// The base-image groups, fixes and advice of the table and the JSON
+/// report: the demo image gated on its own layers over itself as its base,
+/// so that every finding is the base's and none is gated.
+#[test]
+fn the_demo_image_over_itself_as_its_base() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let cache = dir.path().join("cache");
+    let scan = |format: &str| {
+        let output = portcullis(&cache)
+            .current_dir(repo())
+            .args(["scan", "--db", &db, "--format", format])
+            .args(["--base", "demo/debian-demo.oci.tar", "--set", "origin=own"])
+            .arg("demo/debian-demo.oci.tar")
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{format}: nothing of the image's own is gated: {}",
+            crate::support::stderr(&output)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let json: serde_json::Value = serde_json::from_str(&scan("json")).unwrap();
+    let built = json["db"]["built"].as_str().unwrap().to_owned();
+    for format in ["table", "json"] {
+        let text = scan(format).replace(&built, "[db built]");
+        insta::with_settings!({ snapshot_suffix => format, prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!("demo-over-its-base", text);
         });
     }
 }
