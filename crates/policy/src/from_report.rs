@@ -56,7 +56,7 @@ pub fn input_of_report(report: &Value, settings: &BTreeMap<String, Value>) -> Va
                 .find(|c| c["vector"] == f["severityVector"])
                 .map_or(Value::Null, |c| c["score"].clone());
             let package = &f["package"];
-            json!({
+            let mut finding = json!({
                 "id": text(&f["id"]),
                 "aliases": f["aliases"].as_array().cloned().unwrap_or_default(),
                 "severity": text(&f["severity"]),
@@ -80,7 +80,12 @@ pub fn input_of_report(report: &Value, settings: &BTreeMap<String, Value>) -> Va
                     "path": text(&f["introducedBy"]["path"]),
                     "layer": text(&f["introducedBy"]["layer"]),
                 },
-            })
+            });
+            // `base` or `own`, when the scan had a base (`--base`).
+            if let Some(origin) = f["origin"].as_str() {
+                finding["origin"] = Value::String(origin.to_owned());
+            }
+            finding
         })
         .collect();
     let checks: Vec<Value> = list(&report["checks"])
