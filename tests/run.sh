@@ -23,6 +23,8 @@ PACKAGES=(docker-registry apache2-utils skopeo umoci debootstrap rpm jq golang-g
           golang-golang-x-net-dev ca-certificates time
           # the Go vulnerability oracle: golang.org/x/vuln's govulncheck (binary mode)
           govulncheck
+          # Composer's own version parser, the answer key for Packagist versions
+          composer
           # policies: Debian's rustc for wasm32-wasi, and clang with wasi-libc for the C example
           rustc cargo libstd-rust-dev-wasm32 lld clang wasi-libc libclang-rt-14-dev-wasm32
           # the Python tools' venv, and the Jenkins wrapper's JRE

@@ -30,6 +30,7 @@ mod dpkg;
 mod maven;
 mod nuget;
 mod packagist;
+pub use packagist::ComposerVersion;
 mod pep440;
 mod rpm;
 mod rubygems;
