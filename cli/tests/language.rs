@@ -321,30 +321,33 @@ fn lambda_zips_are_read_together() {
     assert_eq!(components(&alone).len(), 1);
 }
 
-/// `requirements.txt` with `-r` and `-c` includes, read as pip reads it: the
-/// answer key is pip's own parser (`pip._internal.req.req_file`) over the
-/// same folder, each requirement's version its `==` or its constraint's.
-#[test]
-fn requirements_includes_and_constraints_are_read_as_pip_reads_them() {
-    let project = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/projects/requirements-includes");
+/// What pip's own parser (`pip._internal.req.req_file`) reads from every
+/// `requirements*.txt` at the top of `project`: `name version` of each
+/// requirement, its version its `==` (or `===`) or its constraint's.
+fn pip_reads(project: &std::path::Path) -> BTreeSet<String> {
     let oracle = std::process::Command::new("python3")
-        .current_dir(&project)
+        .current_dir(project)
         .args([
             "-c",
             r#"
+import glob
 from pip._internal.req.req_file import parse_requirements
 from pip._internal.network.session import PipSession
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-pins, constraints = {}, {}
-for parsed in parse_requirements("requirements.txt", session=PipSession()):
-    if parsed.is_editable:
-        continue
-    req = Requirement(parsed.requirement)
-    exact = [s.version for s in req.specifier if s.operator == "=="]
-    (constraints if parsed.constraint else pins)[canonicalize_name(req.name)] = exact[0] if exact else None
-for name, version in sorted(pins.items()):
+pins, constraints = set(), {}
+for file in sorted(glob.glob("requirements*.txt")):
+    for parsed in parse_requirements(file, session=PipSession()):
+        if parsed.is_editable:
+            continue
+        req = Requirement(parsed.requirement)
+        exact = [s.version for s in req.specifier if s.operator in ("==", "===")]
+        name = canonicalize_name(req.name)
+        if parsed.constraint:
+            constraints[name] = exact[0]
+        else:
+            pins.add((name, exact[0] if exact else None))
+for name, version in sorted(pins):
     print(name, version or constraints[name])
 "#,
         ])
@@ -355,26 +358,66 @@ for name, version in sorted(pins.items()):
         "{}",
         String::from_utf8_lossy(&oracle.stderr)
     );
-    let expected: std::collections::BTreeSet<String> = String::from_utf8_lossy(&oracle.stdout)
+    String::from_utf8_lossy(&oracle.stdout)
         .lines()
         .map(str::to_owned)
-        .collect();
-    assert_eq!(expected.len(), 5, "{expected:?}");
+        .collect()
+}
+
+/// `name version` of each PyPI package Portcullis reads from `project`.
+fn portcullis_reads_pypi(project: &std::path::Path) -> BTreeSet<String> {
     let cache = tempfile::tempdir().unwrap();
     let bom = crate::support::sbom(
         cache.path(),
         &format!("dir:{}", project.display()),
         &["--no-cache"],
     );
-    let read: std::collections::BTreeSet<String> = bom["components"]
+    bom["components"]
         .as_array()
         .unwrap()
         .iter()
         .filter_map(|c| c["purl"].as_str())
         .filter_map(|purl| purl.strip_prefix("pkg:pypi/"))
         .map(|rest| rest.replacen('@', " ", 1))
-        .collect();
-    assert_eq!(read, expected);
+        .collect()
+}
+
+fn project(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/projects")
+        .join(name)
+}
+
+/// `requirements.txt` with `-r` and `-c` includes, read as pip reads it.
+#[test]
+fn requirements_includes_and_constraints_are_read_as_pip_reads_them() {
+    let project = project("requirements-includes");
+    let expected = pip_reads(&project);
+    assert_eq!(expected.len(), 5, "{expected:?}");
+    assert_eq!(portcullis_reads_pypi(&project), expected);
+}
+
+/// pip-compile's own output (pip-tools 7.7.0, `--generate-hashes`: hashes
+/// on continuation lines, `# via` comments, an environment marker and
+/// extras on a pin), and a file with per-requirement options on the
+/// requirement's line, an old-style `name (==V)`, continuations and a
+/// comment that swallows the line after it: each read as pip reads it.
+#[test]
+fn pip_compile_output_and_per_requirement_options_are_read_as_pip_reads_them() {
+    let compiled = project("requirements-compiled");
+    let expected = pip_reads(&compiled);
+    assert!(expected.len() >= 15, "{expected:?}");
+    assert!(expected.contains("django 3.2.4") && expected.contains("pyyaml 5.3"));
+    assert_eq!(portcullis_reads_pypi(&compiled), expected);
+
+    let options = project("requirements-options");
+    let expected = pip_reads(&options);
+    assert!(expected.contains("babel 2.6.0"), "{expected:?}");
+    assert!(
+        !expected.iter().any(|p| p.starts_with("packaging ")),
+        "pip lets the comment swallow the continued line: {expected:?}"
+    );
+    assert_eq!(portcullis_reads_pypi(&options), expected);
 }
 
 #[test]

@@ -26,33 +26,43 @@ const WANTS: [Want; 6] = [
     Want::whole("**/uv.lock", MAX_LOCK_BYTES),
 ];
 
-/// The logical lines of a requirements file, as pip reads them: a line
-/// ending in `\\` goes on on the next, and `#` at the start or after
-/// whitespace starts a comment.
+/// The logical lines of a requirements file, as pip reads them
+/// (`req_file.join_lines`, then `ignore_comments`): a line ending in `\\`
+/// goes on on the next, unless it is a comment line; the comment (`#` at
+/// the start or after whitespace) is cut from the joined line, so a
+/// requirement's comment that ends in `\\` swallows the line after it.
 fn logical_lines(text: &str) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut current = String::new();
+    let mut joined = Vec::new();
+    let mut current: Option<String> = None;
     for line in text.lines() {
-        let line = strip_comment(line);
-        match line.strip_suffix('\\') {
-            Some(head) => {
-                current.push_str(head);
-                current.push(' ');
+        let comment_line = line.trim_start().starts_with('#');
+        if !line.ends_with('\\') || comment_line {
+            match current.take() {
+                Some(mut head) => {
+                    if comment_line {
+                        head.push(' ');
+                    }
+                    head.push_str(line);
+                    joined.push(head);
+                }
+                None => joined.push(line.to_owned()),
             }
-            None => {
-                current.push_str(line);
-                lines.push(std::mem::take(&mut current));
-            }
+        } else {
+            current
+                .get_or_insert_with(String::new)
+                .push_str(line.trim_matches('\\'));
         }
     }
-    if !current.trim().is_empty() {
-        lines.push(current);
-    }
-    lines
+    joined.extend(current);
+    joined
+        .iter()
+        .map(|line| strip_comment(line).trim().to_owned())
+        .filter(|line| !line.is_empty())
+        .collect()
 }
 
 fn strip_comment(line: &str) -> &str {
-    if line.trim_start().starts_with('#') {
+    if line.starts_with('#') {
         return "";
     }
     let comment = line
@@ -134,6 +144,11 @@ fn classify(line: &str) -> Line<'_> {
     // Extras: `name[a,b]`.
     let rest = match rest.strip_prefix('[') {
         Some(after) => after.split_once(']').map_or("", |(_, r)| r).trim_start(),
+        None => rest,
+    };
+    // The older form PEP 508 still reads: `name (==1.0)`.
+    let rest = match rest.strip_prefix('(') {
+        Some(after) => after.strip_suffix(')').unwrap_or(after).trim(),
         None => rest,
     };
     if let Some(version) = rest.strip_prefix("==") {
