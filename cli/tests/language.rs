@@ -420,6 +420,108 @@ fn pip_compile_output_and_per_requirement_options_are_read_as_pip_reads_them() {
     assert_eq!(portcullis_reads_pypi(&options), expected);
 }
 
+/// (name, version, dev) of each PyPI package Portcullis reads from `project`.
+fn portcullis_reads_pypi_dev(project: &std::path::Path) -> BTreeSet<(String, String, bool)> {
+    let cache = tempfile::tempdir().unwrap();
+    let bom = crate::support::sbom(
+        cache.path(),
+        &format!("dir:{}", project.display()),
+        &["--no-cache"],
+    );
+    bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["purl"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("pkg:pypi/"))
+        })
+        .map(|c| {
+            let dev = c["properties"].as_array().is_some_and(|p| {
+                p.iter()
+                    .any(|p| p["name"] == "portcullis:package:dev" && p["value"] == "true")
+            });
+            (
+                c["name"].as_str().unwrap().to_ascii_lowercase(),
+                c["version"].as_str().unwrap().to_owned(),
+                dev,
+            )
+        })
+        .collect()
+}
+
+/// Runs a Python tool of tests/run.sh's venv in `project`; its stdout.
+fn tool(project: &std::path::Path, program: &str, args: &[&str]) -> String {
+    let cache = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(program)
+        .current_dir(project)
+        .args(args)
+        .env("POETRY_CACHE_DIR", cache.path())
+        .env("UV_CACHE_DIR", cache.path())
+        .env("UV_OFFLINE", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("{program} (tests/run.sh's venv): {e}"));
+    assert!(
+        output.status.success(),
+        "{program} {args:?}: {}",
+        stderr(&output)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// uv.lock and poetry.lock (written by uv 0.13.10 and Poetry 2.5.1): a
+/// package is development-only exactly when the tool leaves it out of the
+/// project's own install (`uv export --no-default-groups --all-extras`,
+/// `poetry show --only main`).
+#[test]
+fn uv_and_poetry_locks_mark_development_packages_as_their_tools_do() {
+    let uv = project("uv-dev");
+    let production: BTreeSet<(String, String)> = tool(
+        &uv,
+        "uv",
+        &[
+            "export",
+            "--frozen",
+            "--no-default-groups",
+            "--all-extras",
+            "--no-hashes",
+            "--no-emit-project",
+        ],
+    )
+    .lines()
+    .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
+    .filter_map(|l| l.split(';').next()?.trim().split_once("=="))
+    .map(|(n, v)| (n.to_ascii_lowercase(), v.trim().to_owned()))
+    .collect();
+    let poetry = project("poetry-dev");
+    let poetry_main: BTreeSet<(String, String)> =
+        tool(&poetry, "poetry", &["show", "--only", "main", "--no-ansi"])
+            .lines()
+            .filter_map(|l| {
+                let words: Vec<&str> = l.split_whitespace().filter(|w| *w != "(!)").collect();
+                Some((
+                    words.first()?.to_ascii_lowercase(),
+                    (*words.get(1)?).to_owned(),
+                ))
+            })
+            .collect();
+    for (project, production) in [(uv, production), (poetry, poetry_main)] {
+        let read = portcullis_reads_pypi_dev(&project);
+        assert!(production.len() >= 5, "{production:?}");
+        assert!(read.iter().any(|(_, _, dev)| *dev), "{read:?}");
+        for (name, version, dev) in &read {
+            let key = (name.clone(), version.clone());
+            assert_eq!(
+                !dev,
+                production.contains(&key),
+                "{}: {name} {version}: dev {dev}, the tool's own install: {production:?}",
+                project.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn go_mod_is_read_as_go_reads_it_with_the_standard_library_it_names() {
     // A go.mod the Go tool writes, and `go mod edit -json` as the answer key.

@@ -17,4 +17,5 @@ pub(crate) mod npm_lock;
 pub(crate) mod pnpm_lock;
 pub(crate) mod python;
 pub(crate) mod python_lock;
+pub(crate) mod python_toml_lock;
 pub(crate) mod yarn_lock;

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use portcullis_layer::{KeptFile, View, Want};
 
-use super::python;
+use super::{python, python_toml_lock};
 use crate::cataloger::{Cataloger, Context, Family, Found, ParseError};
 use crate::package::{Location, Package, Proof};
 
@@ -337,44 +337,6 @@ fn requirements(file: &KeptFile<'_>, view: Option<&View>) -> Result<Found, Parse
 }
 
 #[derive(Deserialize)]
-struct RawTomlLock {
-    #[serde(default)]
-    package: Vec<RawTomlPackage>,
-}
-
-#[derive(Deserialize)]
-struct RawTomlPackage {
-    name: String,
-    version: Option<String>,
-    /// poetry < 1.2 marks dev packages with `category = "dev"`.
-    category: Option<String>,
-    /// uv: the project itself is `source = { editable = "." }` or `{ virtual = "." }`.
-    source: Option<toml::Value>,
-}
-
-fn toml_lock(file: &KeptFile<'_>) -> Result<Vec<Package>, ParseError> {
-    let text = std::str::from_utf8(file.bytes).map_err(|_| ParseError::text("it is not UTF-8"))?;
-    let raw: RawTomlLock = toml::from_str(text).map_err(ParseError::toml)?;
-    let location = Location::of(file, Proof::LockFile);
-    Ok(raw
-        .package
-        .into_iter()
-        .filter(|p| {
-            !p.source
-                .as_ref()
-                .and_then(toml::Value::as_table)
-                .is_some_and(|s| s.contains_key("editable") || s.contains_key("virtual"))
-        })
-        .filter_map(|p| {
-            let version = p.version?;
-            let mut package = python::package(&p.name, &version, location.clone());
-            package.dev = p.category.as_deref() == Some("dev");
-            Some(package)
-        })
-        .collect())
-}
-
-#[derive(Deserialize)]
 struct RawPipfileLock {
     #[serde(default)]
     default: BTreeMap<String, RawPipfileEntry>,
@@ -422,7 +384,7 @@ impl Cataloger for PythonLock {
     fn parse(&self, file: &KeptFile<'_>, context: &Context<'_>) -> Result<Found, ParseError> {
         let name = file.path.rsplit('/').next().unwrap_or(file.path);
         match name {
-            "poetry.lock" | "uv.lock" => toml_lock(file).map(Found::from),
+            "poetry.lock" | "uv.lock" => python_toml_lock::toml_lock(file).map(Found::from),
             "Pipfile.lock" => pipfile_lock(file).map(Found::from),
             _ => requirements(file, Some(context.view)),
         }
@@ -441,7 +403,7 @@ mod tests {
             bytes: &uv,
             layer: None,
         };
-        let names: Vec<(String, String)> = toml_lock(&file)
+        let names: Vec<(String, String)> = python_toml_lock::toml_lock(&file)
             .unwrap()
             .into_iter()
             .map(|p| (p.name, p.version))
