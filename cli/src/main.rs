@@ -7,6 +7,11 @@ mod settings;
 use std::io::Write as _;
 use std::process::ExitCode;
 
+/// mimalloc, not glibc's malloc: a scan of 100,000 packages spends a
+/// quarter of its time allocating and freeing small strings and nodes.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match cmd::run() {
         Ok(code) => code,

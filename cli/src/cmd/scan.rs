@@ -52,22 +52,46 @@ fn run_scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         report::write_atomic(path, &String::from_utf8_lossy(&lines))
             .with_context(|| format!("could not write `{}`", path.display()))?;
     }
-    for (format, path) in &settings.outputs.extra {
-        let text = report::render_report(*format, &report, &settings.render, false)
-            .context("could not render the report")?;
-        report::write_atomic(path, &text)
-            .with_context(|| format!("could not write `{}`", path.display()))?;
-    }
     let verdict = match report.verdict {
         Verdict::Pass | Verdict::Warn => ExitCode::SUCCESS,
         Verdict::Fail => ExitCode::from(settings.fail_exit_code),
         Verdict::Error => ExitCode::from(EXIT_UNDECIDED),
     };
+    // Every file report is rendered and written at once, one thread each:
+    // a big target's JSON and SARIF take about as long as each other.
+    let mut files: Vec<(ReportFormat, &std::path::Path)> = settings
+        .outputs
+        .extra
+        .iter()
+        .map(|(format, path)| (*format, path.as_path()))
+        .collect();
     if let Some(path) = &settings.outputs.main_file {
-        let text = report::render_report(args.format, &report, &settings.render, false)
-            .context("could not render the report")?;
-        report::write_atomic(path, &text)
-            .with_context(|| format!("could not write `{}`", path.display()))?;
+        files.push((args.format, path));
+    }
+    let written: Vec<anyhow::Result<()>> = std::thread::scope(|scope| {
+        let writers: Vec<_> = files
+            .iter()
+            .map(|&(format, path)| {
+                let (report, render) = (&report, &settings.render);
+                scope.spawn(move || -> anyhow::Result<()> {
+                    report::write_report(format, report, render, path)
+                        .context("could not write the report")
+                })
+            })
+            .collect();
+        writers
+            .into_iter()
+            .map(|writer| {
+                writer
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a report writer panicked")))
+            })
+            .collect()
+    });
+    for result in written {
+        result?;
+    }
+    if settings.outputs.main_file.is_some() {
         return Ok(verdict);
     }
     let text = report::render_report(args.format, &report, &settings.render, settings::colour())

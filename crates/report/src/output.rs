@@ -15,6 +15,21 @@ pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     file.commit()
 }
 
+/// Like [`write_atomic`], the file's bytes written by `write` through a
+/// buffer as it makes them: a report of tens of MB is never held whole.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut file = AtomicFile::create(path)?.mode(0o644).durable();
+    {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 20, &mut file);
+        write(&mut buffered)?;
+        buffered.flush()?;
+    }
+    file.commit()
+}
+
 /// Writes `text` to stdout; a closed pipe is reported as an error for `main` to ignore.
 pub fn write_stdout(text: &str) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
