@@ -18,12 +18,18 @@ pub(crate) fn run(args: &SbomArgs) -> anyhow::Result<ExitCode> {
         result.stats.layers_cached
     );
     let render = settings::render_config(None, None);
-    let text = report::render_sbom(args.format, &result.target, &result.inventory, &render)
-        .context("could not render the SBOM")?;
+    let write = |out: &mut dyn std::io::Write| {
+        report::write_sbom(args.format, &result.target, &result.inventory, &render, out)
+    };
     match &args.output {
-        Some(path) => report::write_atomic(path, &text)
+        Some(path) => report::write_atomic_with(path, write)
             .with_context(|| format!("could not write the SBOM to `{}`", path.display()))?,
-        None => report::write_stdout(&text)?,
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+            // A closed pipe (`| head`) is an error `main` ignores, as before.
+            write(&mut out).and_then(|()| std::io::Write::flush(&mut out))?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
