@@ -364,15 +364,19 @@ for name, version in sorted(pins):
         .collect()
 }
 
-/// `name version` of each PyPI package Portcullis reads from `project`.
-fn portcullis_reads_pypi(project: &std::path::Path) -> BTreeSet<String> {
+/// The CycloneDX SBOM Portcullis writes of the folder `project`.
+fn project_bom(project: &std::path::Path) -> serde_json::Value {
     let cache = tempfile::tempdir().unwrap();
-    let bom = crate::support::sbom(
+    crate::support::sbom(
         cache.path(),
         &format!("dir:{}", project.display()),
         &["--no-cache"],
-    );
-    bom["components"]
+    )
+}
+
+/// `name version` of each PyPI package Portcullis reads from `project`.
+fn portcullis_reads_pypi(project: &std::path::Path) -> BTreeSet<String> {
+    project_bom(project)["components"]
         .as_array()
         .unwrap()
         .iter()
@@ -422,13 +426,7 @@ fn pip_compile_output_and_per_requirement_options_are_read_as_pip_reads_them() {
 
 /// (name, version, dev) of each PyPI package Portcullis reads from `project`.
 fn portcullis_reads_pypi_dev(project: &std::path::Path) -> BTreeSet<(String, String, bool)> {
-    let cache = tempfile::tempdir().unwrap();
-    let bom = crate::support::sbom(
-        cache.path(),
-        &format!("dir:{}", project.display()),
-        &["--no-cache"],
-    );
-    bom["components"]
+    project_bom(project)["components"]
         .as_array()
         .unwrap()
         .iter()

@@ -45,8 +45,13 @@ pub(super) fn group_header(
             base.packages
         ),
     };
+    heading(out, &format!("== {text}"), colour);
+}
+
+/// A blank line, then `text` in bold.
+fn heading(out: &mut String, text: &str, colour: bool) {
     let _ = writeln!(out);
-    let _ = writeln!(out, "{}", paint(&format!("== {text}"), "1", colour));
+    let _ = writeln!(out, "{}", paint(text, "1", colour));
 }
 
 /// Ids, the first few and how many more.
@@ -61,12 +66,14 @@ fn ids(all: &[String]) -> String {
 /// Fixed here, the advice and the candidates.
 pub(super) fn sections(out: &mut String, base: &BaseReport, colour: bool) {
     if !base.fixed_here.is_empty() {
-        let _ = writeln!(out);
-        let heading = format!(
-            "FIXED BY YOUR LAYERS ({}): in the base, gone from the image",
-            base.fixed_here.len()
+        heading(
+            out,
+            &format!(
+                "FIXED BY YOUR LAYERS ({}): in the base, gone from the image",
+                base.fixed_here.len()
+            ),
+            colour,
         );
-        let _ = writeln!(out, "{}", paint(&heading, "1", colour));
         for fixed in &base.fixed_here {
             let now = if fixed.now.is_empty() {
                 "removed".to_owned()
@@ -82,12 +89,14 @@ pub(super) fn sections(out: &mut String, base: &BaseReport, colour: bool) {
     }
     let advice = &base.advice;
     if !advice.upgrades.is_empty() {
-        let _ = writeln!(out);
-        let heading = format!(
-            "BASE PACKAGES YOUR LAYERS CAN UPGRADE ({})",
-            advice.upgrades.len()
+        heading(
+            out,
+            &format!(
+                "BASE PACKAGES YOUR LAYERS CAN UPGRADE ({})",
+                advice.upgrades.len()
+            ),
+            colour,
         );
-        let _ = writeln!(out, "{}", paint(&heading, "1", colour));
         for upgrade in &advice.upgrades {
             let how = upgrade
                 .command
@@ -103,12 +112,14 @@ pub(super) fn sections(out: &mut String, base: &BaseReport, colour: bool) {
         }
     }
     if !advice.unfixed.is_empty() {
-        let _ = writeln!(out);
-        let heading = format!(
-            "BASE PACKAGES NO RELEASE FIXES YET ({})",
-            advice.unfixed.len()
+        heading(
+            out,
+            &format!(
+                "BASE PACKAGES NO RELEASE FIXES YET ({})",
+                advice.unfixed.len()
+            ),
+            colour,
         );
-        let _ = writeln!(out, "{}", paint(&heading, "1", colour));
         for unfixed in &advice.unfixed {
             let _ = writeln!(
                 out,
@@ -120,12 +131,7 @@ pub(super) fn sections(out: &mut String, base: &BaseReport, colour: bool) {
         }
     }
     if !base.candidates.is_empty() {
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "{}",
-            paint("BASE CANDIDATES (against the current base)", "1", colour)
-        );
+        heading(out, "BASE CANDIDATES (against the current base)", colour);
         let _ = writeln!(
             out,
             "  {:<48} {:>8} {:>8} {:>6}",
