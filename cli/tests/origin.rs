@@ -159,6 +159,10 @@ fn check_origins(report: &serde_json::Value, base: &Rows, child: &Rows) {
         fixed.iter().any(|f| f["id"] == "CVE-2024-3651"
             && f["package"] == "idna"
             && f["baseVersion"] == "2.8"
+            && f["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("/srv/pyapp/.venv/")
+                    && p.ends_with("idna-2.8.dist-info/METADATA"))
             && f["now"] == serde_json::json!(["3.7"])),
         "{fixed:?}"
     );

@@ -52,6 +52,8 @@ struct FixedHere<'a> {
     kind: &'static str,
     package: &'a str,
     base_version: &'a str,
+    /// Where the base had it.
+    path: &'a str,
     /// The versions the image has now; empty when its layers removed the package.
     now: &'a [String],
 }
@@ -137,6 +139,7 @@ pub(super) fn base<'a>(report: &'a Report, base: &'a BaseReport) -> JsonBase<'a>
                 kind: f.kind.name(),
                 package: &f.package,
                 base_version: &f.base_version,
+                path: &f.path,
                 now: &f.now,
             })
             .collect(),

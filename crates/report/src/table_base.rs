@@ -82,8 +82,8 @@ pub(super) fn sections(out: &mut String, base: &BaseReport, colour: bool) {
             };
             let _ = writeln!(
                 out,
-                "  {:<20} {} {} -> {now}",
-                fixed.id, fixed.package, fixed.base_version
+                "  {:<20} {} {} -> {now}  {}",
+                fixed.id, fixed.package, fixed.base_version, fixed.path
             );
         }
     }

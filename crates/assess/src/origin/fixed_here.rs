@@ -20,18 +20,26 @@ pub struct FixedHere {
     pub package: String,
     /// The version in the base.
     pub base_version: String,
+    /// Where the base had it (the file that proved it).
+    pub path: String,
     /// The versions the image has at the same place now; empty when its layers removed it.
     pub now: Vec<String>,
 }
 
 /// Where a package is, its version taken out of the paths that proved it.
 fn places(package: &Package) -> impl Iterator<Item = String> + '_ {
+    located_places(package).map(|(place, _)| place)
+}
+
+/// Each place of a package, with the path it comes from.
+fn located_places(package: &Package) -> impl Iterator<Item = (String, &str)> + '_ {
     package.locations.iter().map(|location| {
-        if package.version.is_empty() {
+        let place = if package.version.is_empty() {
             location.path.clone()
         } else {
             location.path.replace(&package.version, "*")
-        }
+        };
+        (place, location.path.as_str())
     })
 }
 
@@ -68,7 +76,7 @@ pub fn fixed_here(
     let mut fixed: Vec<FixedHere> = Vec::new();
     for finding in base_findings {
         let package = base.package(finding.package);
-        for place in places(package) {
+        for (place, path) in located_places(package) {
             let remains = finding.all_ids().any(|id| {
                 still.contains(&(package.kind, package.name.as_str(), place.clone(), id))
             });
@@ -80,6 +88,7 @@ pub fn fixed_here(
                 kind: package.kind,
                 package: package.name.clone(),
                 base_version: package.version.clone(),
+                path: path.to_owned(),
                 now: versions
                     .get(&(package.kind, package.name.as_str(), place))
                     .cloned()
@@ -88,7 +97,12 @@ pub fn fixed_here(
         }
     }
     fixed.sort_by(|a, b| {
-        (&a.package, &a.base_version, &a.id).cmp(&(&b.package, &b.base_version, &b.id))
+        (&a.package, &a.base_version, &a.path, &a.id).cmp(&(
+            &b.package,
+            &b.base_version,
+            &b.path,
+            &b.id,
+        ))
     });
     fixed.dedup();
     fixed
