@@ -89,3 +89,40 @@ pub fn classify(findings: &mut [AssessedFinding], image: &Inventory, base: &Inve
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portcullis_catalog::{Location, Proof};
+    use portcullis_model::Purl;
+
+    fn pypi(name: &str, version: &str, path: &str) -> Package {
+        Package::language(
+            PackageKind::Python,
+            name,
+            version,
+            Purl::new("pypi", name).with_version(version),
+            Location {
+                path: path.to_owned(),
+                layer: Some(0),
+                proof: Proof::Metadata,
+            },
+        )
+    }
+
+    #[test]
+    fn the_base_holds_a_package_only_at_its_version_and_one_of_its_paths() {
+        let site = "/usr/lib/python3/dist-packages/idna-2.8.dist-info/METADATA";
+        let base = pypi("idna", "2.8", site);
+        // The same package, proved at the same file (by any layer): the base's.
+        assert!(same_package(&base, &pypi("idna", "2.8", site)));
+        // Upgraded in place: a version the base does not have.
+        let upgraded = "/usr/lib/python3/dist-packages/idna-3.7.dist-info/METADATA";
+        assert!(!same_package(&base, &pypi("idna", "3.7", upgraded)));
+        // The same version installed elsewhere by your layers: yours.
+        let venv = "/srv/app/.venv/lib/python3.11/site-packages/idna-2.8.dist-info/METADATA";
+        assert!(!same_package(&base, &pypi("idna", "2.8", venv)));
+        // Another package of the same version at the same file cannot be the base's.
+        assert!(!same_package(&base, &pypi("requests", "2.8", site)));
+    }
+}
